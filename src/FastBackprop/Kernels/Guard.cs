@@ -1,0 +1,85 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace FastBackprop;
+
+/// <summary>
+/// Argument checks shared by every public kernel. Each throws before the kernel writes anything, with the
+/// parameter's name and the sizes that disagree.
+/// </summary>
+internal static class Guard
+{
+    /// <summary>Kernels are implemented for float and double only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SupportedType<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            ThrowUnsupportedType(typeof(T));
+        }
+    }
+
+    /// <summary><paramref name="actual"/> must equal <paramref name="expected"/>, the length of <paramref name="expectedName"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SameLength(int actual, int expected, string actualName, string expectedName)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException(
+                $"{actualName} has length {actual} but {expectedName} has length {expected}; they must be equal.", actualName);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="destination"/> may be exactly <paramref name="input"/> (in place) or disjoint from it; a
+    /// partial overlap would make the kernel read elements it has already overwritten.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void NoPartialOverlap<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> destination, string inputName, string destinationName)
+    {
+        if (input.Overlaps(destination, out int offset) && (offset != 0 || input.Length != destination.Length))
+        {
+            throw new ArgumentException(
+                $"{destinationName} (length {destination.Length}) partially overlaps {inputName} (length {input.Length}, offset {offset}); " +
+                "a destination must be the same span as the input or not overlap it.", destinationName);
+        }
+    }
+
+    /// <summary><paramref name="destination"/> must not overlap <paramref name="input"/> at all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void NoOverlap<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> destination, string inputName, string destinationName)
+    {
+        if (input.Overlaps(destination))
+        {
+            throw new ArgumentException(
+                $"{destinationName} (length {destination.Length}) overlaps {inputName} (length {input.Length}); this kernel needs them disjoint.",
+                destinationName);
+        }
+    }
+
+    /// <summary>A size must be zero or positive.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void NonNegative(int value, string name)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentException($"{name} is {value}; it must be zero or positive.", name);
+        }
+    }
+
+    /// <summary><c>rows × cols</c> as a length, which must not overflow and must equal the span's length.</summary>
+    public static void MatrixLength(int length, int rows, int cols, string spanName)
+    {
+        NonNegative(rows, nameof(rows));
+        NonNegative(cols, nameof(cols));
+        long size = (long)rows * cols;
+        if (size != length)
+        {
+            throw new ArgumentException(
+                $"{spanName} has length {length} but rows × cols = {rows} × {cols} = {size}; they must be equal.", spanName);
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowUnsupportedType(Type type) =>
+        throw new NotSupportedException($"FastBackprop kernels support float and double, not {type.Name}.");
+}

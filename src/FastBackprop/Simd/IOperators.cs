@@ -1,0 +1,22 @@
+namespace FastBackprop.Simd;
+
+/// <summary>
+/// One element-wise function of one input, at every width. Operators are <c>readonly struct</c>s so that the JIT
+/// specialises each driver per operator; they hold their parameters (LeakyReLU's α) as fields, and never loop.
+/// </summary>
+internal interface IUnaryOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    TVec Invoke<TOps, TVec>(TVec x)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+}
+
+/// <summary>One element-wise function of two inputs (a backward's <c>(x, dy) → dx</c>), at every width.</summary>
+internal interface IBinaryOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    TVec Invoke<TOps, TVec>(TVec x, TVec y)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+}

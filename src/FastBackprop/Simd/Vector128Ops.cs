@@ -1,0 +1,111 @@
+using Vec = System.Runtime.Intrinsics.Vector128;
+
+namespace FastBackprop.Simd;
+
+/// <summary>128-bit vectors (SSE4.2 on x86-64 (AVX when present), NEON on Arm64).</summary>
+internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128<T>.Count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Load(ref readonly T source) => Vec.LoadUnsafe(in source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector128<T> value, ref T destination) => value.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Create(T value) => Vec.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Add(Vector128<T> left, Vector128<T> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Subtract(Vector128<T> left, Vector128<T> right) => left - right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Multiply(Vector128<T> left, Vector128<T> right) => left * right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Divide(Vector128<T> left, Vector128<T> right) => left / right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vec.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        return Vec.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Negate(Vector128<T> value) => -value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Abs(Vector128<T> value) => Vec.Abs(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Min(Vector128<T> left, Vector128<T> right) => Vec.MinNative(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Max(Vector128<T> left, Vector128<T> right) => Vec.MaxNative(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Sqrt(Vector128<T> value) => Vec.Sqrt(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LessThan(Vector128<T> left, Vector128<T> right) => Vec.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LessThanOrEqual(Vector128<T> left, Vector128<T> right) => Vec.LessThanOrEqual(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> GreaterThan(Vector128<T> left, Vector128<T> right) => Vec.GreaterThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> IsNaN(Vector128<T> value) => Vec.IsNaN(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Select(Vector128<T> mask, Vector128<T> ifTrue, Vector128<T> ifFalse) =>
+        Vec.ConditionalSelect(mask, ifTrue, ifFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> CopySign(Vector128<T> magnitude, Vector128<T> sign) => Vec.CopySign(magnitude, sign);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ScaleByPowerOfTwo(Vector128<T> value, Vector128<T> n) => PowerOfTwo.Scale<Vector128Ops<T>, Vector128<T>, T>(value, n);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> PowerOfTwoFromShifted(Vector128<T> shifted)
+    {
+        // The low mantissa bits hold n + 2^(m−1); adding the exponent bias and shifting left by m pushes the
+        // magic bits out of the word and leaves the biased exponent of 2ⁿ.
+        if (typeof(T) == typeof(float))
+        {
+            return Vec.ShiftLeft(shifted.AsInt32() + Vec.Create(127), 23).As<int, T>();
+        }
+
+        return Vec.ShiftLeft(shifted.AsInt64() + Vec.Create(1023L), 52).As<long, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector128<T> value) => Vec.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MaxAcross(Vector128<T> value)
+    {
+        T max = value.GetElement(0);
+        for (int i = 1; i < Vector128<T>.Count; i++)
+        {
+            max = T.Max(max, value.GetElement(i));
+        }
+
+        return max;
+    }
+}

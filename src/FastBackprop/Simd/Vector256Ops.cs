@@ -1,0 +1,111 @@
+using Vec = System.Runtime.Intrinsics.Vector256;
+
+namespace FastBackprop.Simd;
+
+/// <summary>256-bit vectors (AVX2 + FMA).</summary>
+internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256<T>.Count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Load(ref readonly T source) => Vec.LoadUnsafe(in source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<T> value, ref T destination) => value.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Create(T value) => Vec.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Add(Vector256<T> left, Vector256<T> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Subtract(Vector256<T> left, Vector256<T> right) => left - right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Multiply(Vector256<T> left, Vector256<T> right) => left * right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Divide(Vector256<T> left, Vector256<T> right) => left / right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MultiplyAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vec.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        return Vec.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Negate(Vector256<T> value) => -value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Abs(Vector256<T> value) => Vec.Abs(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Min(Vector256<T> left, Vector256<T> right) => Vec.MinNative(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Max(Vector256<T> left, Vector256<T> right) => Vec.MaxNative(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Sqrt(Vector256<T> value) => Vec.Sqrt(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LessThan(Vector256<T> left, Vector256<T> right) => Vec.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LessThanOrEqual(Vector256<T> left, Vector256<T> right) => Vec.LessThanOrEqual(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> GreaterThan(Vector256<T> left, Vector256<T> right) => Vec.GreaterThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> IsNaN(Vector256<T> value) => Vec.IsNaN(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Select(Vector256<T> mask, Vector256<T> ifTrue, Vector256<T> ifFalse) =>
+        Vec.ConditionalSelect(mask, ifTrue, ifFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> CopySign(Vector256<T> magnitude, Vector256<T> sign) => Vec.CopySign(magnitude, sign);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ScaleByPowerOfTwo(Vector256<T> value, Vector256<T> n) => PowerOfTwo.Scale<Vector256Ops<T>, Vector256<T>, T>(value, n);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> PowerOfTwoFromShifted(Vector256<T> shifted)
+    {
+        // The low mantissa bits hold n + 2^(m−1); adding the exponent bias and shifting left by m pushes the
+        // magic bits out of the word and leaves the biased exponent of 2ⁿ.
+        if (typeof(T) == typeof(float))
+        {
+            return Vec.ShiftLeft(shifted.AsInt32() + Vec.Create(127), 23).As<int, T>();
+        }
+
+        return Vec.ShiftLeft(shifted.AsInt64() + Vec.Create(1023L), 52).As<long, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector256<T> value) => Vec.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MaxAcross(Vector256<T> value)
+    {
+        T max = value.GetElement(0);
+        for (int i = 1; i < Vector256<T>.Count; i++)
+        {
+            max = T.Max(max, value.GetElement(i));
+        }
+
+        return max;
+    }
+}

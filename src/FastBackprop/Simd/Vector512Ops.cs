@@ -1,0 +1,122 @@
+using System.Runtime.Intrinsics.X86;
+
+using Vec = System.Runtime.Intrinsics.Vector512;
+
+namespace FastBackprop.Simd;
+
+/// <summary>512-bit vectors (AVX-512F).</summary>
+internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512<T>.Count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Load(ref readonly T source) => Vec.LoadUnsafe(in source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<T> value, ref T destination) => value.StoreUnsafe(ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Create(T value) => Vec.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Add(Vector512<T> left, Vector512<T> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Subtract(Vector512<T> left, Vector512<T> right) => left - right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Multiply(Vector512<T> left, Vector512<T> right) => left * right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Divide(Vector512<T> left, Vector512<T> right) => left / right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vec.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        return Vec.MultiplyAddEstimate(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Negate(Vector512<T> value) => -value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Abs(Vector512<T> value) => Vec.Abs(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Min(Vector512<T> left, Vector512<T> right) => Vec.MinNative(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Max(Vector512<T> left, Vector512<T> right) => Vec.MaxNative(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Sqrt(Vector512<T> value) => Vec.Sqrt(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LessThan(Vector512<T> left, Vector512<T> right) => Vec.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LessThanOrEqual(Vector512<T> left, Vector512<T> right) => Vec.LessThanOrEqual(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> GreaterThan(Vector512<T> left, Vector512<T> right) => Vec.GreaterThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> IsNaN(Vector512<T> value) => Vec.IsNaN(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Select(Vector512<T> mask, Vector512<T> ifTrue, Vector512<T> ifFalse) =>
+        Vec.ConditionalSelect(mask, ifTrue, ifFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> CopySign(Vector512<T> magnitude, Vector512<T> sign) => Vec.CopySign(magnitude, sign);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ScaleByPowerOfTwo(Vector512<T> value, Vector512<T> n)
+    {
+        // vscalefps/pd: value · 2^⌊n⌋ in one instruction, with IEEE overflow and gradual underflow.
+        if (typeof(T) == typeof(float))
+        {
+            return Avx512F.Scale(value.AsSingle(), n.AsSingle()).As<float, T>();
+        }
+
+        return Avx512F.Scale(value.AsDouble(), n.AsDouble()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> PowerOfTwoFromShifted(Vector512<T> shifted)
+    {
+        // The low mantissa bits hold n + 2^(m−1); adding the exponent bias and shifting left by m pushes the
+        // magic bits out of the word and leaves the biased exponent of 2ⁿ.
+        if (typeof(T) == typeof(float))
+        {
+            return Vec.ShiftLeft(shifted.AsInt32() + Vec.Create(127), 23).As<int, T>();
+        }
+
+        return Vec.ShiftLeft(shifted.AsInt64() + Vec.Create(1023L), 52).As<long, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(Vector512<T> value) => Vec.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MaxAcross(Vector512<T> value)
+    {
+        T max = value.GetElement(0);
+        for (int i = 1; i < Vector512<T>.Count; i++)
+        {
+            max = T.Max(max, value.GetElement(i));
+        }
+
+        return max;
+    }
+}
