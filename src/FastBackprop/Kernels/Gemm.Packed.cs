@@ -11,8 +11,8 @@ public static partial class Gemm
     /// element sees the same k blocks and the same kernel arithmetic for any split between threads.
     /// </summary>
     /// <remarks>
-    /// Loops, outermost first: NC columns → KC-deep k block (pack B: KC × NC, L2-resident) → MC rows (pack A:
-    /// MC × KC) → MR rows (one A micro-panel, L1-resident) → NR columns (kernel). k blocks are balanced,
+    /// Loops, outermost first: NC columns → KC-deep k block (pack B: KC × NC, L3-resident) → MC rows (pack A:
+    /// MC × KC, L2-resident) → NR columns (one B micro-panel, L1-resident) → MR rows (kernel). k blocks are balanced,
     /// ⌈k / ⌈k / KC⌉⌉ deep, so no block is a sliver. The first k block applies β; later ones accumulate (β = 1).
     /// </remarks>
     private static unsafe void RunPacked<T, TVec, TOps, TKernel>(
@@ -52,24 +52,24 @@ public static partial class Gemm
                 {
                     int mc = Math.Min(mcMax, r1 - ic);
                     PackA(problem, ic, mc, pc, kc, mr, packedA);
-                    for (int ir = 0; ir < mc; ir += mr)
+                    for (int jr = 0; jr < nc; jr += nr)
                     {
-                        int rows = Math.Min(mr, mc - ir);
-                        T* aPanel = packedA + (ir * kc);
-                        T* cRow = c + ((ic + ir) * ldc) + jc;
-                        for (int jr = 0; jr < nc; jr += nr)
+                        int cols = Math.Min(nr, nc - jr);
+                        T* bPanel = packedB + (jr * kc);
+                        for (int ir = 0; ir < mc; ir += mr)
                         {
-                            int cols = Math.Min(nr, nc - jr);
-                            T* bPanel = packedB + (jr * kc);
+                            int rows = Math.Min(mr, mc - ir);
+                            T* aPanel = packedA + (ir * kc);
+                            T* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             if (rows == mr && cols == nr)
                             {
-                                TKernel.Run(kc, aPanel, bPanel, cRow + jr, ldc, problem.Alpha, beta);
+                                TKernel.Run(kc, aPanel, bPanel, cTile, ldc, problem.Alpha, beta);
                             }
                             else
                             {
-                                CopyTile(cRow + jr, ldc, tile, nr, rows, cols, beta);
+                                CopyTile(cTile, ldc, tile, nr, rows, cols, beta);
                                 TKernel.Run(kc, aPanel, bPanel, tile, nr, problem.Alpha, beta);
-                                CopyTile(tile, nr, cRow + jr, ldc, rows, cols, T.One);
+                                CopyTile(tile, nr, cTile, ldc, rows, cols, T.One);
                             }
                         }
                     }
