@@ -9,6 +9,8 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
+using Perfolizer.Horology;
+
 namespace FastBackprop.Benchmarks;
 
 /// <summary>
@@ -89,7 +91,8 @@ public sealed class GemmConfig : ManualConfig
     public GemmConfig()
     {
         string paths = Environment.GetEnvironmentVariable("FASTBACKPROP_BENCH_PATHS") ?? "avx512";
-        Job job = Job.Default.WithWarmupCount(4).WithIterationCount(8);
+        // Short iterations: 72 cases per path must fit a shared 2-core machine; 150 ms still covers 1–100 calls of 2048³.
+        Job job = Job.Default.WithWarmupCount(3).WithIterationCount(6).WithIterationTime(TimeInterval.FromMilliseconds(150));
         foreach (string path in paths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             AddJob(path.ToLowerInvariant() switch

@@ -51,7 +51,8 @@ public static partial class Gemm
     /// Elements between rows (columns n..ldc−1) are not touched.</param>
     /// <param name="ldc">Row stride of C, at least n.</param>
     /// <param name="threads">Threads to use: 0 = <see cref="Environment.ProcessorCount"/>; 1 = the calling thread
-    /// only (no thread pool, no lock). Small problems use fewer. Results do not depend on it.</param>
+    /// only (no thread pool, no lock); at most 64 are used. Small problems use fewer. Results do not depend on it.
+    /// Threads are the library's own persistent workers; while another call holds them, a call runs on its caller alone.</param>
     /// <exception cref="ArgumentException">A size or stride is negative, a stride is below its matrix's width, a
     /// span is shorter than its matrix needs, a size overflows, C overlaps A or B, or an op is not defined.
     /// Thrown before anything is written.</exception>
@@ -94,7 +95,7 @@ public static partial class Gemm
             }
 
             var problem = new GemmProblem<T>(opA, opB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            Run(problem, threads == 0 ? Environment.ProcessorCount : threads, strategy);
+            Run(problem, threads == 0 ? Environment.ProcessorCount : Math.Min(threads, MaxThreads), strategy);
         }
     }
 
@@ -162,6 +163,9 @@ public static partial class Gemm
     }
 
     private const int StackScratchBytes = 2048;
+
+    /// <summary>Cap on the threads argument: more threads than that only oversubscribes the cores (each is a persistent thread).</summary>
+    private const int MaxThreads = 64;
 
     /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and an 8 × V tile of C.</summary>
     private static unsafe nuint DirectScratchBytes<T>(int k, int lanes)
