@@ -29,7 +29,7 @@ namespace FastBackprop.Training;
 /// </code>
 /// <para>
 /// <see cref="Save{T}"/> writes a temporary file in the target's directory, flushes it to disk and renames it
-/// over the target, so a crash mid-save leaves the previous checkpoint intact. <see cref="Load{T}"/> checks the
+/// over the target, so a crash mid-save leaves the previous checkpoint intact. <see cref="Load{T}(string, int, int, MlpArchitecture?)"/> checks the
 /// checksum first, then every size against the bytes actually left in the file before it allocates anything
 /// sized by the file, and throws <see cref="InvalidDataException"/> naming the first problem.
 /// </para>
