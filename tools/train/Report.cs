@@ -37,7 +37,7 @@ internal static class Report
         {
             table.AddRow(
                 layer.Layer.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(layer.Activation.ToString()),
+                Markup.Escape(layer.Activation.Kind.ToString()),
                 Warn(layer.SaturatedFraction, 0.5),
                 Warn(layer.DeadFraction, 0.5),
                 Number(layer.GradientNorm, "G4"));

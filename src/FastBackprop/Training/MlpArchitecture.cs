@@ -90,7 +90,7 @@ public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
 
     /// <summary>e.g. <c>64-128(ReLU)-10(Identity) SoftmaxCrossEntropy</c>.</summary>
     public override string ToString() =>
-        $"{Inputs}-{string.Join("-", _layers.Select(l => $"{l.Outputs}({l.Activation}{(l.HasBias ? "" : ", no bias")})"))} {Loss}";
+        $"{Inputs}-{string.Join("-", _layers.Select(l => $"{l.Outputs}({l.Activation.Kind}{(l.HasBias ? "" : ", no bias")})"))} {Loss}";
 
     /// <inheritdoc/>
     public bool Equals(MlpArchitecture? other) =>
