@@ -33,7 +33,7 @@ public class TrainStepBenchmarks
         };
         ActivationKind last = loss == LossKind.SoftmaxCrossEntropy ? ActivationKind.Identity : ActivationKind.Sigmoid;
         var architecture = new MlpArchitecture(
-            widths[0], [new DenseLayer(widths[1], new Activation(hidden)), new DenseLayer(widths[2], new Activation(last))], loss);
+            widths[0], [new DenseLayer(widths[1], new Activation(hidden, 0)), new DenseLayer(widths[2], new Activation(last, 0))], loss);
         _network = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 1e-4), rows, seed: 1, threads: 1);
         _rows = rows;
         var random = new Random(1);

@@ -167,16 +167,16 @@ internal sealed class TrainOptions
 
     private static Activation ParseActivation(string text) => text.ToLowerInvariant() switch
     {
-        "identity" => new Activation(ActivationKind.Identity),
-        "sigmoid" => new Activation(ActivationKind.Sigmoid),
-        "tanh" => new Activation(ActivationKind.Tanh),
-        "relu" => new Activation(ActivationKind.Relu),
-        "leaky-relu" => new Activation(ActivationKind.LeakyRelu, 0.01),
-        "elu" => new Activation(ActivationKind.Elu, 1.0),
-        "gelu" => new Activation(ActivationKind.Gelu),
-        "gelu-erf" => new Activation(ActivationKind.GeluErf),
-        "silu" => new Activation(ActivationKind.Silu),
-        "softplus" => new Activation(ActivationKind.Softplus),
+        "identity" => Activation.Identity,
+        "sigmoid" => Activation.Sigmoid,
+        "tanh" => Activation.Tanh,
+        "relu" => Activation.Relu,
+        "leaky-relu" => Activation.LeakyRelu(0.01),
+        "elu" => Activation.Elu(1.0),
+        "gelu" => Activation.GeluTanh,
+        "gelu-erf" => Activation.GeluErf,
+        "silu" => Activation.Silu,
+        "softplus" => Activation.Softplus,
         _ => throw new UsageException($"--activation '{text}' is not one of identity, sigmoid, tanh, relu, leaky-relu, elu, gelu, gelu-erf, silu, softplus."),
     };
 }

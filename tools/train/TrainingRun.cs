@@ -130,7 +130,7 @@ internal static class TrainingRun
     {
         bool logits = settings.Loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidCrossEntropy;
         var layers = settings.Hidden.Select(width => new DenseLayer(width, settings.Activation)).ToList();
-        layers.Add(new DenseLayer(train.ClassCount, logits ? new Activation(ActivationKind.Identity) : new Activation(ActivationKind.Sigmoid)));
+        layers.Add(new DenseLayer(train.ClassCount, logits ? Activation.Identity : Activation.Sigmoid));
         var architecture = new MlpArchitecture(train.FeatureCount, layers, settings.Loss);
         if (settings.Resume is null)
         {

@@ -190,7 +190,7 @@ public sealed partial class Mlp<T> : IDisposable
             DenseLayer layer = Architecture.Layers[l];
             int fanIn = Architecture.InputsOf(l);
             bool he = initialization == Initialization.He ||
-                (initialization == Initialization.Auto && layer.Activation.Kind is ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Elu or ActivationKind.Gelu or ActivationKind.GeluErf or ActivationKind.Silu);
+                (initialization == Initialization.Auto && layer.Activation.Kind is ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Elu or ActivationKind.GeluTanh or ActivationKind.GeluErf or ActivationKind.Silu);
             double range = he ? Math.Sqrt(6.0 / fanIn) : Math.Sqrt(6.0 / (fanIn + layer.Outputs));
             foreach (ref T w in Weights(l))
             {

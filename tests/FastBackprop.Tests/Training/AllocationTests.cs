@@ -66,27 +66,35 @@ public class AllocationTests
     }
 
     /// <summary>
-    /// With GEMM on two threads: once warm, 100 steps allocate 0 bytes on this thread. (The GEMM workers' own
-    /// zero is GemmThreadingTests' process-wide check; here a process-wide count would also see the test host's
-    /// background allocations, measured at ≈ 12 bytes per step under `dotnet test`, so it cannot be exact.)
+    /// With GEMM on two threads: once warm, a window of 100 steps allocates 0 bytes on this thread. Up to five
+    /// windows are tried: a step that allocated would make every window non-zero, while the runtime's one-off
+    /// allocation the first time a wait for the workers blocks under load (seen here, ≈ 1 run in 3 with the
+    /// machine loaded) lands in one window only. (The GEMM workers' own zero is GemmThreadingTests' process-wide
+    /// check; a process-wide count here would also see the test host's background allocations.)
     /// </summary>
     [Fact]
     public void Training_steps_allocate_nothing_with_multithreaded_gemm()
     {
         Dataset<float> data = Networks.Blobs<float>(256, 3);
         var architecture = new MlpArchitecture(
-            64, [new DenseLayer(512, new Activation(ActivationKind.Relu)), new DenseLayer(10, new Activation(ActivationKind.Identity))], LossKind.SoftmaxCrossEntropy);
+            64, [new DenseLayer(512, Activation.Relu), new DenseLayer(10, Activation.Identity)], LossKind.SoftmaxCrossEntropy);
         using var network = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 0.01), 256, 1, threads: 2);
         void Step() => network.TrainStep(data.Features, data.Labels, 256);
 
         WarmUp(Step);
-        long threadBefore = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        long allocated = -1;
+        for (int window = 0; window < 5 && allocated != 0; window++)
         {
-            Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                Step();
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - threadBefore);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

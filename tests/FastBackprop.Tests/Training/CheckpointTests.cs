@@ -17,7 +17,7 @@ public sealed class CheckpointTests : IDisposable
     {
         Dataset<float> data = Networks.Blobs<float>(64, 1);
         var architecture = new MlpArchitecture(
-            64, [new DenseLayer(6, new Activation(ActivationKind.Tanh)), new DenseLayer(10, new Activation(ActivationKind.Identity), HasBias: false)],
+            64, [new DenseLayer(6, Activation.Tanh), new DenseLayer(10, Activation.Identity, HasBias: false)],
             LossKind.SoftmaxCrossEntropy);
         var network = new Mlp<float>(architecture, new OptimizerSettings(optimizer, 0.01), 16, 9);
         using (var trainer = new Trainer<float>(network, 16))

@@ -79,7 +79,7 @@ public class MlpTests
 
     public static IEnumerable<object[]> Heads() =>
         from loss in Enum.GetValues<LossKind>()
-        from hidden in new[] { ActivationKind.Tanh, ActivationKind.Sigmoid, ActivationKind.Relu, ActivationKind.Gelu }
+        from hidden in new[] { ActivationKind.Tanh, ActivationKind.Sigmoid, ActivationKind.Relu, ActivationKind.GeluTanh }
         select new object[] { loss, hidden };
 
     /// <summary>Every head and several activations: ∂J/∂θ against central differences of J in double.</summary>
@@ -89,7 +89,7 @@ public class MlpTests
     {
         ActivationKind last = loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidCrossEntropy ? ActivationKind.Identity : ActivationKind.Tanh;
         var architecture = new MlpArchitecture(
-            3, [new DenseLayer(5, new Activation(hidden)), new DenseLayer(4, new Activation(ActivationKind.Sigmoid)), new DenseLayer(3, new Activation(last))], loss);
+            3, [new DenseLayer(5, new Activation(hidden, 0)), new DenseLayer(4, Activation.Sigmoid), new DenseLayer(3, new Activation(last, 0))], loss);
         using var network = new Mlp<double>(architecture, new OptimizerSettings(), maxBatch: 4, seed: 11);
         var random = new Random(5);
         double[] x = [.. Enumerable.Range(0, 12).Select(_ => random.NextDouble() * 2 - 1)];
@@ -221,7 +221,7 @@ public class MlpTests
     {
         var architecture = new MlpArchitecture(
             2,
-            [new DenseLayer(3, new Activation(ActivationKind.Relu)), new DenseLayer(2, new Activation(ActivationKind.Sigmoid))],
+            [new DenseLayer(3, Activation.Relu), new DenseLayer(2, Activation.Sigmoid)],
             LossKind.SquaredErrorSum);
         using var network = new Mlp<double>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 1e-9), 4, 0) { CollectsDiagnostics = true };
         // Unit 0 live, units 1 and 2 dead for positive inputs; output 0 saturated (p = 50, seed 000), output 1 not.
@@ -255,7 +255,7 @@ public class MlpTests
     public void Cross_entropy_heads_require_an_identity_last_layer()
     {
         var exception = Assert.Throws<ArgumentException>(() => new MlpArchitecture(
-            2, [new DenseLayer(2, new Activation(ActivationKind.Sigmoid))], LossKind.SoftmaxCrossEntropy));
+            2, [new DenseLayer(2, Activation.Sigmoid)], LossKind.SoftmaxCrossEntropy));
         Assert.Equal("layers", exception.ParamName);
     }
 }

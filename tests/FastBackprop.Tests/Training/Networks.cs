@@ -15,7 +15,7 @@ public static class Networks
     {
         var architecture = new MlpArchitecture(
             2,
-            [new DenseLayer(2, new Activation(ActivationKind.Relu), HasBias: false), new DenseLayer(2, new Activation(ActivationKind.Sigmoid), HasBias: false)],
+            [new DenseLayer(2, Activation.Relu, HasBias: false), new DenseLayer(2, Activation.Sigmoid, HasBias: false)],
             LossKind.SquaredErrorSum);
         var network = new Mlp<T>(architecture, new OptimizerSettings(OptimizerKind.Sgd, learningRate), maxBatch: 1, seed: 0);
         Set(network.Weights(0), 0.30, -0.30, 0.31, -0.34);
@@ -26,7 +26,7 @@ public static class Networks
     /// <summary>Seed 003's 2-500-2 network: tanh hidden, softmax + cross-entropy (mean over the batch), with biases.</summary>
     public static MlpArchitecture Seed003 { get; } = new(
         2,
-        [new DenseLayer(500, new Activation(ActivationKind.Tanh)), new DenseLayer(2, new Activation(ActivationKind.Identity))],
+        [new DenseLayer(500, Activation.Tanh), new DenseLayer(2, Activation.Identity)],
         LossKind.SoftmaxCrossEntropy);
 
     /// <summary>A 64-input, 10-class problem whose label is the index of the largest of the first ten features.</summary>
@@ -59,7 +59,7 @@ public static class Networks
     public static MlpArchitecture Classifier(ActivationKind hidden = ActivationKind.Relu, LossKind loss = LossKind.SoftmaxCrossEntropy)
     {
         ActivationKind last = loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidCrossEntropy ? ActivationKind.Identity : ActivationKind.Sigmoid;
-        return new MlpArchitecture(64, [new DenseLayer(128, new Activation(hidden)), new DenseLayer(10, new Activation(last))], loss);
+        return new MlpArchitecture(64, [new DenseLayer(128, new Activation(hidden, 0)), new DenseLayer(10, new Activation(last, 0))], loss);
     }
 
     public static void Set<T>(Span<T> destination, params double[] values)
