@@ -1,0 +1,66 @@
+using FastBackprop.GradCheck.Engine;
+
+namespace FastBackprop.GradCheck.Tests;
+
+/// <summary>Deliberately wrong backward passes, each a mistake people make, for the checker to catch.</summary>
+public static class BrokenOps
+{
+    /// <summary>σ′ = σ: the derivative confused with the function.</summary>
+    public sealed class SigmoidPrimeIsSigmoid : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => Activations.Sigmoid<T>(inputs[0], output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            T[] dx = gradients[0]!;
+            Activations.Sigmoid<T>(inputs[0], dx);
+            for (int i = 0; i < dx.Length; i++)
+            {
+                dx[i] *= upstream[i];
+            }
+        }
+    }
+
+    /// <summary>σ′ = y(1 − y) from the rounded output: 0 wherever σ has rounded to 1 (seed 000).</summary>
+    public sealed class SigmoidPrimeFromRoundedOutput : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => Activations.Sigmoid<T>(inputs[0], output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients) =>
+            Activations.SigmoidBackwardFromOutput<T>(output, upstream, gradients[0]);
+    }
+
+    /// <summary>A correct sigmoid backward that drifts by one ULP on every other call, as a stale accumulator would.</summary>
+    public sealed class SigmoidNotReentrant : GradOp
+    {
+        private int calls;
+
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => Activations.Sigmoid<T>(inputs[0], output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            T[] dx = gradients[0]!;
+            Activations.SigmoidBackward<T>(inputs[0], upstream, dx);
+            if (calls++ % 2 == 1)
+            {
+                dx[0] = T.BitIncrement(dx[0]);
+            }
+        }
+    }
+
+    /// <summary>A correct sigmoid backward plus a constant 1e−30: invisible to tolerances, but not 0 for a zero upstream.</summary>
+    public sealed class SigmoidWithConstantTerm : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => Activations.Sigmoid<T>(inputs[0], output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            T[] dx = gradients[0]!;
+            Activations.SigmoidBackward<T>(inputs[0], upstream, dx);
+            for (int i = 0; i < dx.Length; i++)
+            {
+                dx[i] += T.CreateTruncating(1e-30);
+            }
+        }
+    }
+}
