@@ -63,4 +63,19 @@ public static class BrokenOps
             }
         }
     }
+
+    /// <summary>
+    /// C = A·B with dA = G·B instead of G·Bᵀ: the transpose forgotten (B [k × n] read as if it were [n × k]). dB is right.
+    /// </summary>
+    public sealed class GemmForgotTranspose(int m, int n, int k) : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) =>
+            Gemm.Multiply(MatrixOp.None, MatrixOp.None, m, n, k, T.One, inputs[0], k, inputs[1], n, T.Zero, output, n);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            Gemm.Multiply(MatrixOp.None, MatrixOp.None, m, k, n, T.One, upstream, n, inputs[1], k, T.Zero, gradients[0], k);
+            Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, k, n, m, T.One, inputs[0], k, upstream, n, T.Zero, gradients[1], n);
+        }
+    }
 }

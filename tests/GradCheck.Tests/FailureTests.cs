@@ -70,6 +70,29 @@ public class FailureTests
     }
 
     [Fact]
+    public void Gemm_gradient_with_the_transpose_forgotten_fails_the_gemm_nn_rows_only()
+    {
+        var registry = CheckRegistry.Default.Replace("gemm-nn", shapes => new BrokenOps.GemmForgotTranspose(shapes.M, shapes.N, shapes.K));
+
+        var outcome = Runner.Json(registry, "--kernel", "gemm");
+
+        Assert.Equal(["gemm-nn double", "gemm-nn float"], outcome.FailedRows);
+        Assert.Contains(outcome.Results, r => r.Kernel == "gemm-nn-large" && r.Passed);
+        Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
+    }
+
+    [Fact]
+    public void Gemm_gradient_with_the_transpose_forgotten_fails_in_fast_mode_on_a_square_shape()
+    {
+        // Square, so the wrong product has the right shape and only the values tell.
+        var registry = CheckRegistry.Default.Replace("gemm-nn", shapes => new BrokenOps.GemmForgotTranspose(shapes.M, shapes.N, shapes.K));
+
+        var outcome = Runner.Json(registry, "--kernel", "gemm-nn", "--shape", "24,24,24", "--fast");
+
+        Assert.Equal(["gemm-nn double", "gemm-nn float"], outcome.FailedRows);
+    }
+
+    [Fact]
     public void Backward_that_differs_between_two_calls_fails_reentrancy()
     {
         var outcome = Runner.Json(CheckRegistry.Default.Replace("sigmoid", new BrokenOps.SigmoidNotReentrant()), "--kernel", "sigmoid");

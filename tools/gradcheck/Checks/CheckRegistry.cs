@@ -21,17 +21,20 @@ public sealed class CheckRegistry(IEnumerable<CheckDefinition> definitions)
     public IReadOnlyList<CheckDefinition> Definitions { get; } = [.. definitions];
 
     /// <summary>Every kernel of the library.</summary>
-    public static CheckRegistry Default => new(ActivationChecks.All);
+    public static CheckRegistry Default => new([.. ActivationChecks.All, .. GemmChecks.All]);
 
     /// <summary>The same registry with <paramref name="kernel"/>'s op replaced (its inputs and tolerances kept).</summary>
-    public CheckRegistry Replace(string kernel, GradOp op)
+    public CheckRegistry Replace(string kernel, GradOp op) => Replace(kernel, _ => op);
+
+    /// <summary>The same registry with <paramref name="kernel"/>'s op replaced by one built for the run's shapes.</summary>
+    public CheckRegistry Replace(string kernel, Func<CaseShapes, GradOp> op)
     {
         if (!Definitions.Any(d => d.Kernel == kernel))
         {
             throw new ArgumentException($"No check named '{kernel}'.", nameof(kernel));
         }
 
-        return new(Definitions.Select(d => d.Kernel == kernel ? d with { Create = shapes => d.Create(shapes) with { Op = op } } : d));
+        return new(Definitions.Select(d => d.Kernel == kernel ? d with { Create = shapes => d.Create(shapes) with { Op = op(shapes) } } : d));
     }
 
     /// <summary>The same registry with <paramref name="definition"/> added at the end.</summary>
