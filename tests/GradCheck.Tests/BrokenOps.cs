@@ -78,4 +78,30 @@ public static class BrokenOps
             Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, k, n, m, T.One, inputs[0], k, upstream, n, T.Zero, gradients[1], n);
         }
     }
+
+    /// <summary>Mean softmax cross-entropy whose gradient is softmax − onehot without the 1/N of the mean.</summary>
+    public sealed class CrossEntropyWithoutOneOverN(int rows, int cols) : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) =>
+            output[0] = Losses.SoftmaxCrossEntropy<T>(inputs[0], Labels(inputs[1]), rows, cols, new T[inputs[0].Length]);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            T[] dz = gradients[0]!;
+            Softmax.Forward<T>(inputs[0], rows, cols, dz);
+            int[] labels = Labels(inputs[1]);
+            for (int r = 0; r < rows; r++)
+            {
+                dz[(r * cols) + labels[r]] -= T.One;
+            }
+
+            for (int i = 0; i < dz.Length; i++)
+            {
+                dz[i] *= upstream[0];
+            }
+        }
+
+        private static int[] Labels<T>(T[] values)
+            where T : INumberBase<T> => [.. values.Select(int.CreateTruncating)];
+    }
 }

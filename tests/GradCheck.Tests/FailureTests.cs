@@ -93,6 +93,17 @@ public class FailureTests
     }
 
     [Fact]
+    public void Cross_entropy_gradient_missing_its_one_over_n_fails_its_rows_only()
+    {
+        var registry = CheckRegistry.Default.Replace("softmax-ce-labels", shapes => new BrokenOps.CrossEntropyWithoutOneOverN(shapes.M, shapes.N));
+
+        var outcome = Runner.Json(registry, "--kernel", "losses");
+
+        Assert.Equal(["softmax-ce-labels double", "softmax-ce-labels float"], outcome.FailedRows);
+        Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
+    }
+
+    [Fact]
     public void Backward_that_differs_between_two_calls_fails_reentrancy()
     {
         var outcome = Runner.Json(CheckRegistry.Default.Replace("sigmoid", new BrokenOps.SigmoidNotReentrant()), "--kernel", "sigmoid");

@@ -24,6 +24,12 @@ public static class Tolerances
     public static Tolerance FloatElementwise { get; } = new(1e-6, 1e-5);
 
     /// <summary>
+    /// Row-wise float kernels (softmax, log-softmax, losses): a row sum or dot product of N terms per value, so a few
+    /// ULPs of the row's scale rather than of each value.
+    /// </summary>
+    public static Tolerance FloatRowwise { get; } = new(1e-6, 1e-4);
+
+    /// <summary>
     /// Saturated tails, where f′ is as small as 1e−22 and any absolute term would hide a derivative rounded to 0:
     /// purely relative (≈ 8000 float ULPs: the reference's own error at the far end of the range is ≈ 1e−7).
     /// </summary>
