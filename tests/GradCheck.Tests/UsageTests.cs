@@ -27,6 +27,18 @@ public class UsageTests
     }
 
     [Fact]
+    public void Json_output_names_the_paths_and_counts()
+    {
+        var outcome = Runner.Raw(CheckRegistry.Default, "--path", "active", "--kernel", "sigmoid", "--dtype", "float", "--json");
+
+        Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
+        using var document = System.Text.Json.JsonDocument.Parse(outcome.Output);
+        Assert.Equal(3, document.RootElement.GetProperty("passed").GetInt32());
+        Assert.Equal(0, document.RootElement.GetProperty("failed").GetInt32());
+        Assert.All(Report.ReadJson(outcome.Output), r => Assert.Equal("float", r.Dtype));
+    }
+
+    [Fact]
     public void Help_lists_the_options_and_exits_0()
     {
         var outcome = Runner.Raw(CheckRegistry.Default, "--help");

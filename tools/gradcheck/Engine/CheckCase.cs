@@ -6,7 +6,10 @@ public sealed record Tensor(string Name, double[] Values, bool Differentiable = 
 /// <summary>An element passes when <c>|a − n| ≤ Atol + Rtol·|n| + noise</c> (noise: the finite difference's own rounding).</summary>
 public readonly record struct Tolerance(double Atol, double Rtol)
 {
-    public override string ToString() => FormattableString.Invariant($"{Atol:0.#e0} + {Rtol:0.#e0}·|n|");
+    public override string ToString() => $"{Format(Atol)} + {Format(Rtol)}·|n|";
+
+    private static string Format(double value) =>
+        value == 0 ? "0" : value.ToString("0.#e0", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
