@@ -36,6 +36,7 @@ public static class GemmChecks
                 OutputLength = m * n,
                 Note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"m×n×k = {m}×{n}×{k}"),
                 AlwaysFast = large,
+                ForwardUlpOfLargest = true,
             };
         });
     }

@@ -17,6 +17,7 @@ public static class LayerChecks
                 Op = new BiasAddOp(shapes.M, shapes.N),
                 Inputs = [new("x", Data.Uniform(random, shapes.M * shapes.N, -1, 1)), new("b", Data.Uniform(random, shapes.N, -1, 1))],
                 OutputLength = shapes.M * shapes.N,
+                ForwardUlpOfLargest = true,
                 Note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"y = x + b, {shapes.M}×{shapes.N}"),
             };
         }),

@@ -48,6 +48,12 @@ public sealed record CheckCase
     /// <summary>Largest error of the float forward against the double forward, in float ULPs; null: reported only.</summary>
     public double? ForwardUlpLimit { get; init; }
 
+    /// <summary>
+    /// Measure the float forward in ULPs of the largest output rather than of each output: for sums (GEMM, layers)
+    /// whose outputs can cancel to near 0, where a per-value ULP measures the cancellation, not the kernel.
+    /// </summary>
+    public bool ForwardUlpOfLargest { get; init; }
+
     /// <summary>Checked by one directional difference whatever the mode (shapes whose full Jacobian is too costly).</summary>
     public bool AlwaysFast { get; init; }
 }

@@ -208,10 +208,12 @@ public static class GradChecker
         {
             double[] y = new double[check.OutputLength];
             check.Op.Forward<double>(x, y);
+            double largest = check.ForwardUlpOfLargest ? y.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max() : 0;
             double ulp = 0;
             for (int j = 0; j < y.Length; j++)
             {
-                ulp = Math.Max(ulp, Ulp.Error(float.CreateTruncating(output[j]), y[j]));
+                float actual = float.CreateTruncating(output[j]);
+                ulp = Math.Max(ulp, check.ForwardUlpOfLargest ? Math.Abs(actual - y[j]) / Ulp.Spacing((float)largest) : Ulp.Error(actual, y[j]));
             }
 
             result = result with { ForwardUlp = ulp };

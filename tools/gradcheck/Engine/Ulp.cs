@@ -20,8 +20,13 @@ public static class Ulp
             return rounded == actual ? 0 : double.PositiveInfinity;
         }
 
-        float magnitude = Math.Abs(rounded);
-        double spacing = magnitude < 1.17549435e-38f ? Math.Pow(2, -149) : Math.Pow(2, MathF.ILogB(magnitude) - 23);
-        return Math.Abs(actual - expected) / spacing;
+        return Math.Abs(actual - expected) / Spacing(rounded);
+    }
+
+    /// <summary>The spacing of floats at <paramref name="value"/>: 2^(exponent − 23), at least 2⁻¹⁴⁹.</summary>
+    public static double Spacing(float value)
+    {
+        float magnitude = Math.Abs(value);
+        return magnitude < 1.17549435e-38f ? Math.Pow(2, -149) : Math.Pow(2, MathF.ILogB(magnitude) - 23);
     }
 }
