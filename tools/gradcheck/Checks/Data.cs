@@ -1,19 +1,12 @@
+using FastBackprop.GradCheck.Engine;
+
 namespace FastBackprop.GradCheck.Checks;
 
 /// <summary>Generated inputs: float-representable doubles from a seeded generator.</summary>
 public static class Data
 {
     /// <summary>A generator seeded by the run's seed and the kernel's name, the same in every process.</summary>
-    public static Random Random(CaseShapes shapes, string kernel)
-    {
-        int hash = shapes.Seed;
-        foreach (char c in kernel)
-        {
-            hash = unchecked((hash * 31) + c);
-        }
-
-        return new Random(hash);
-    }
+    public static Random Random(CaseShapes shapes, string kernel) => new(Seeds.For(shapes.Seed, kernel));
 
     /// <summary>Uniform in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     public static double[] Uniform(Random random, int length, double low, double high)
