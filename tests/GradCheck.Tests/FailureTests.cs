@@ -52,6 +52,16 @@ public class FailureTests
     }
 
     [Fact]
+    public void Tanh_derivative_from_the_rounded_output_fails_the_float_tail_only()
+    {
+        var registry = CheckRegistry.Default.Replace("tanh-tail", new ActivationChecks.ActivationOp(Activation.Tanh, fromOutput: true));
+
+        var outcome = Runner.Json(registry, "--kernel", "tanh");
+
+        Assert.Equal(["tanh-tail float"], outcome.FailedRows);
+    }
+
+    [Fact]
     public void At_x_50_the_float_check_fails_y_times_one_minus_y_and_passes_the_derivative_from_the_input()
     {
         CheckCase tail = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "sigmoid-tail").Create(new CaseShapes()) with
