@@ -104,4 +104,22 @@ public static class BrokenOps
         private static int[] Labels<T>(T[] values)
             where T : INumberBase<T> => [.. values.Select(int.CreateTruncating)];
     }
+
+    /// <summary>Another op with its gradient scaled by a constant: a lost 1/N or ½ anywhere in a chain.</summary>
+    public sealed class ScaledGradient(GradOp inner, double factor) : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => inner.Forward(inputs, output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            inner.Backward(inputs, output, upstream, gradients);
+            foreach (T[]? gradient in gradients)
+            {
+                for (int i = 0; gradient is not null && i < gradient.Length; i++)
+                {
+                    gradient[i] *= T.CreateTruncating(factor);
+                }
+            }
+        }
+    }
 }

@@ -21,7 +21,7 @@ public sealed class CheckRegistry(IEnumerable<CheckDefinition> definitions)
     public IReadOnlyList<CheckDefinition> Definitions { get; } = [.. definitions];
 
     /// <summary>Every kernel of the library.</summary>
-    public static CheckRegistry Default => new([.. ActivationChecks.All, .. SoftmaxChecks.All, .. LossChecks.All, .. GemmChecks.All, .. LayerChecks.All]);
+    public static CheckRegistry Default => new([.. ActivationChecks.All, .. SoftmaxChecks.All, .. LossChecks.All, .. GemmChecks.All, .. LayerChecks.All, .. NetworkChecks.All]);
 
     /// <summary>The same registry with <paramref name="kernel"/>'s op replaced (its inputs and tolerances kept).</summary>
     public CheckRegistry Replace(string kernel, GradOp op) => Replace(kernel, _ => op);

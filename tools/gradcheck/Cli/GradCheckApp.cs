@@ -4,6 +4,7 @@ using System.Globalization;
 
 using FastBackprop.GradCheck.Checks;
 using FastBackprop.GradCheck.Engine;
+using FastBackprop.Training;
 
 namespace FastBackprop.GradCheck.Cli;
 
@@ -19,6 +20,29 @@ public static class GradCheckApp
     public const int BadUsage = 2;
 
     private static readonly string[] PathNames = ["scalar", "vector128", "vector256", "vector512"];
+
+    private static readonly Dictionary<string, Activation> ActivationNames = new()
+    {
+        ["identity"] = Activation.Identity,
+        ["sigmoid"] = Activation.Sigmoid,
+        ["tanh"] = Activation.Tanh,
+        ["relu"] = Activation.Relu,
+        ["leaky-relu"] = Activation.LeakyRelu(0.01),
+        ["elu"] = Activation.Elu(1.0),
+        ["gelu-tanh"] = Activation.GeluTanh,
+        ["gelu-erf"] = Activation.GeluErf,
+        ["silu"] = Activation.Silu,
+        ["softplus"] = Activation.Softplus,
+    };
+
+    private static readonly Dictionary<string, LossKind> LossNames = new()
+    {
+        ["squared-error"] = LossKind.SquaredErrorSum,
+        ["half-squared-error"] = LossKind.HalfSquaredErrorSum,
+        ["mse"] = LossKind.MeanSquaredError,
+        ["softmax-ce"] = LossKind.SoftmaxCrossEntropy,
+        ["sigmoid-ce"] = LossKind.SigmoidCrossEntropy,
+    };
 
     private static readonly Option<string[]> KernelOption = new("--kernel", "-k")
     {
@@ -88,6 +112,28 @@ public static class GradCheckApp
         Description = "Compare vᵀ(J·u) from one directional difference with (vᵀJ)·u from one backward, instead of the full Jacobian.",
     };
 
+    private static readonly Option<string> NetworkOption = new("--network")
+    {
+        Description = "Check one MLP of these layer widths, inputs first (e.g. 2,500,2), through the trainer; with --activation and --loss.",
+    };
+
+    private static readonly Option<string> ActivationOption = new("--activation")
+    {
+        Description = "Hidden activation of --network: " + string.Join(", ", ActivationNames.Keys) + ".",
+        DefaultValueFactory = _ => "tanh",
+    };
+
+    private static readonly Option<string> LossOption = new("--loss")
+    {
+        Description = "Loss head of --network: " + string.Join(", ", LossNames.Keys) + ".",
+        DefaultValueFactory = _ => "softmax-ce",
+    };
+
+    private static readonly Option<string> CheckpointOption = new("--checkpoint")
+    {
+        Description = "Check the gradients of a network saved with Checkpoint.Save, on a random batch of M rows (--shape).",
+    };
+
     private static readonly Option<bool> JsonOption = new("--json")
     {
         Description = "Print the results as JSON instead of a table.",
@@ -108,7 +154,7 @@ public static class GradCheckApp
         var root = new RootCommand("Checks FastBackprop's backward passes against central finite differences, in float and double, on every SIMD path of this CPU.")
         {
             KernelOption, PathOption, DtypeOption, SizeOption, ShapeOption, SeedOption, EpsOption, AtolOption, RtolOption,
-            FloatAtolOption, FloatRtolOption, FastOption, JsonOption, ChildOption,
+            FloatAtolOption, FloatRtolOption, FastOption, NetworkOption, ActivationOption, LossOption, CheckpointOption, JsonOption, ChildOption,
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -161,7 +207,10 @@ public static class GradCheckApp
     public static IReadOnlyList<CheckResult> RunHere(CheckRegistry registry, RunRequest request)
     {
         var results = new List<CheckResult>();
-        foreach (CheckDefinition definition in registry.Select(request.Kernels))
+
+        // --network and --checkpoint alone check just those; with --kernel, those kernels too.
+        IEnumerable<CheckDefinition> selected = request.Networks.Count > 0 && request.Kernels.Count == 0 ? [] : registry.Select(request.Kernels);
+        foreach (CheckDefinition definition in selected.Concat(request.Networks.Select(n => n.Definition)))
         {
             results.AddRange(GradChecker.Run(definition.Create(request.Shapes), request.Settings));
         }
@@ -207,6 +256,7 @@ public static class GradCheckApp
         int seed = parsed.GetValue(SeedOption);
         return new RunRequest
         {
+            Networks = Networks(parsed),
             Kernels = kernels,
             Paths = child ? [SimdInfo.ActivePath] : ParsePaths(parsed.GetValue(PathOption) ?? []),
             Settings = new CheckSettings
@@ -224,6 +274,78 @@ public static class GradCheckApp
             Json = parsed.GetValue(JsonOption),
             Child = child,
         };
+    }
+
+    /// <summary>The networks <c>--network</c> and <c>--checkpoint</c> ask for, with the arguments that ask for them again in a child.</summary>
+    private static List<NetworkRequest> Networks(ParseResult parsed)
+    {
+        var networks = new List<NetworkRequest>();
+        string activationName = parsed.GetValue(ActivationOption)!.ToLowerInvariant();
+        string lossName = parsed.GetValue(LossOption)!.ToLowerInvariant();
+        if (parsed.GetValue(NetworkOption) is { } widthsText)
+        {
+            if (!ActivationNames.TryGetValue(activationName, out Activation activation))
+            {
+                throw new UsageException($"--activation '{activationName}' is not one of {string.Join(", ", ActivationNames.Keys)}.");
+            }
+
+            if (!LossNames.TryGetValue(lossName, out LossKind loss))
+            {
+                throw new UsageException($"--loss '{lossName}' is not one of {string.Join(", ", LossNames.Keys)}.");
+            }
+
+            string[] parts = widthsText.Split(',', StringSplitOptions.TrimEntries);
+            int[] widths = new int[parts.Length];
+            if (parts.Length < 2 || !parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) && widths[i] is >= 1 and <= 100_000).All(ok => ok))
+            {
+                throw new UsageException($"--network '{widthsText}' is not a list of at least two layer widths in 1..100000, e.g. 2,500,2.");
+            }
+
+            string spec = $"{widthsText} {activationName} {lossName}";
+            networks.Add(new NetworkRequest(
+                NetworkChecks.Network("network", NetworkChecks.Architecture(widths, activation, loss), $"--network {spec}"),
+                ["--network", widthsText, "--activation", activationName, "--loss", lossName]));
+        }
+        else if (parsed.GetResult(ActivationOption) is { Implicit: false } || parsed.GetResult(LossOption) is { Implicit: false })
+        {
+            throw new UsageException("--activation and --loss describe --network; give --network too.");
+        }
+
+        if (parsed.GetValue(CheckpointOption) is { } path)
+        {
+            (MlpArchitecture architecture, double[] parameters) = LoadCheckpoint(path);
+            networks.Add(new NetworkRequest(
+                NetworkChecks.Network("checkpoint", architecture, $"{Path.GetFileName(path)}: {architecture}", parameters),
+                ["--checkpoint", path]));
+        }
+
+        return networks;
+    }
+
+    /// <summary>A checkpoint's architecture and parameters, whichever element type it was saved in.</summary>
+    private static (MlpArchitecture Architecture, double[] Parameters) LoadCheckpoint(string path)
+    {
+        try
+        {
+            using Mlp<double> network = Checkpoint.Load<double>(path, 1);
+            return (network.Architecture, network.Parameters.ToArray());
+        }
+        catch (InvalidDataException)
+        {
+            try
+            {
+                using Mlp<float> network = Checkpoint.Load<float>(path, 1);
+                return (network.Architecture, [.. network.Parameters.ToArray().Select(v => (double)v)]);
+            }
+            catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--checkpoint {path}: {exception.Message}");
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--checkpoint {path}: {exception.Message}");
+        }
     }
 
     private static double NonNegative(double value, string option) =>

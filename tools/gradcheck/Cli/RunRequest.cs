@@ -3,12 +3,17 @@ using FastBackprop.GradCheck.Engine;
 
 namespace FastBackprop.GradCheck.Cli;
 
+/// <summary>A network to check (<c>--network</c>, <c>--checkpoint</c>) and the arguments that ask a child process for it.</summary>
+public sealed record NetworkRequest(CheckDefinition Definition, IReadOnlyList<string> Arguments);
+
 /// <summary>A validated command line: what to check, where, and how to report it.</summary>
 public sealed record RunRequest
 {
     public required IReadOnlyList<string> Kernels { get; init; }
 
     public required IReadOnlyList<SimdPath> Paths { get; init; }
+
+    public IReadOnlyList<NetworkRequest> Networks { get; init; } = [];
 
     public required CheckSettings Settings { get; init; }
 
@@ -59,6 +64,11 @@ public sealed record RunRequest
         if (Settings.Fast)
         {
             yield return "--fast";
+        }
+
+        foreach (string argument in Networks.SelectMany(n => n.Arguments))
+        {
+            yield return argument;
         }
     }
 }
