@@ -11,8 +11,8 @@ public static partial class Gemm
     /// element sees the same k blocks and the same kernel arithmetic for any split between threads.
     /// </summary>
     /// <remarks>
-    /// Loops, outermost first: NC columns → KC-deep k block (pack B: KC × NC, L2-resident) → MC rows (pack A:
-    /// MC × KC) → MR rows (one A micro-panel, L1-resident) → NR columns (kernel). k blocks are balanced,
+    /// Loops, outermost first: NC columns → KC-deep k block (pack B: KC × NC, L3-resident) → MC rows (pack A:
+    /// MC × KC, L2-resident) → NR columns (one B micro-panel, L1-resident) → MR rows (kernel). k blocks are balanced,
     /// ⌈k / ⌈k / KC⌉⌉ deep, so no block is a sliver. The first k block applies β; later ones accumulate (β = 1).
     /// </remarks>
     private static unsafe void RunPacked<T, TVec, TOps, TKernel>(
@@ -52,24 +52,24 @@ public static partial class Gemm
                 {
                     int mc = Math.Min(mcMax, r1 - ic);
                     PackA(problem, ic, mc, pc, kc, mr, packedA);
-                    for (int ir = 0; ir < mc; ir += mr)
+                    for (int jr = 0; jr < nc; jr += nr)
                     {
-                        int rows = Math.Min(mr, mc - ir);
-                        T* aPanel = packedA + (ir * kc);
-                        T* cRow = c + ((ic + ir) * ldc) + jc;
-                        for (int jr = 0; jr < nc; jr += nr)
+                        int cols = Math.Min(nr, nc - jr);
+                        T* bPanel = packedB + (jr * kc);
+                        for (int ir = 0; ir < mc; ir += mr)
                         {
-                            int cols = Math.Min(nr, nc - jr);
-                            T* bPanel = packedB + (jr * kc);
+                            int rows = Math.Min(mr, mc - ir);
+                            T* aPanel = packedA + (ir * kc);
+                            T* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             if (rows == mr && cols == nr)
                             {
-                                TKernel.Run(kc, aPanel, bPanel, cRow + jr, ldc, problem.Alpha, beta);
+                                TKernel.Run(kc, aPanel, bPanel, cTile, ldc, problem.Alpha, beta);
                             }
                             else
                             {
-                                CopyTile(cRow + jr, ldc, tile, nr, rows, cols, beta);
+                                CopyTile(cTile, ldc, tile, nr, rows, cols, beta);
                                 TKernel.Run(kc, aPanel, bPanel, tile, nr, problem.Alpha, beta);
-                                CopyTile(tile, nr, cRow + jr, ldc, rows, cols, T.One);
+                                CopyTile(tile, nr, cTile, ldc, rows, cols, T.One);
                             }
                         }
                     }
@@ -139,10 +139,31 @@ public static partial class Gemm
             }
             else
             {
-                // op(B) column j is row j of B, contiguous over k: scatter it down the panel's column j.
-                for (int j = 0; j < width; j++)
+                // op(B) column j is row j of B, contiguous over k. Eight rows at a time, k outermost: each k step
+                // reads eight streams and writes eight adjacent slots, instead of one strided store per element.
+                T* rows = problem.B + ((jc + jr) * ldb) + pc;
+                int j = 0;
+                for (; j + 8 <= width; j += 8)
                 {
-                    T* s = problem.B + ((jc + jr + j) * ldb) + pc;
+                    T* s = rows + (j * ldb);
+                    T* d = panel + j;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        d[0] = s[p];
+                        d[1] = s[ldb + p];
+                        d[2] = s[(2 * ldb) + p];
+                        d[3] = s[(3 * ldb) + p];
+                        d[4] = s[(4 * ldb) + p];
+                        d[5] = s[(5 * ldb) + p];
+                        d[6] = s[(6 * ldb) + p];
+                        d[7] = s[(7 * ldb) + p];
+                        d += nr;
+                    }
+                }
+
+                for (; j < width; j++)
+                {
+                    T* s = rows + (j * ldb);
                     T* d = panel + j;
                     for (int p = 0; p < kc; p++)
                     {
@@ -175,14 +196,33 @@ public static partial class Gemm
             T* panel = destination + (ir * kc);
             if (problem.OpA == MatrixOp.None)
             {
-                // op(A) row i is row i of A, contiguous over k: scatter it down the panel's row slot r.
-                for (int r = 0; r < height; r++)
+                // op(A) row i is row i of A, contiguous over k. A full panel reads its MR rows side by side, k
+                // outermost, so each k step writes MR adjacent slots.
+                T* rows = problem.A + ((ic + ir) * lda) + pc;
+                if (height == 6 && mr == 6)
                 {
-                    T* s = problem.A + ((ic + ir + r) * lda) + pc;
-                    T* d = panel + r;
+                    T* d = panel;
                     for (int p = 0; p < kc; p++)
                     {
-                        d[p * mr] = s[p];
+                        d[0] = rows[p];
+                        d[1] = rows[lda + p];
+                        d[2] = rows[(2 * lda) + p];
+                        d[3] = rows[(3 * lda) + p];
+                        d[4] = rows[(4 * lda) + p];
+                        d[5] = rows[(5 * lda) + p];
+                        d += 6;
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < height; r++)
+                    {
+                        T* s = rows + (r * lda);
+                        T* d = panel + r;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[p * mr] = s[p];
+                        }
                     }
                 }
             }
