@@ -1,0 +1,69 @@
+using FastBackprop.GradCheck.Checks;
+using FastBackprop.GradCheck.Cli;
+using FastBackprop.Training;
+
+namespace FastBackprop.GradCheck.Tests;
+
+public class NetworkTests
+{
+    [Fact]
+    public void Network_gradient_off_by_a_factor_of_the_batch_fails_its_rows_only()
+    {
+        CheckDefinition definition = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "mlp-relu-sigmoid-squared");
+        var registry = CheckRegistry.Default.Replace("mlp-relu-sigmoid-squared", shapes => new BrokenOps.ScaledGradient(definition.Create(shapes).Op, shapes.M));
+
+        var outcome = Runner.Json(registry, "--kernel", "network");
+
+        Assert.Equal(["mlp-relu-sigmoid-squared double", "mlp-relu-sigmoid-squared float"], outcome.FailedRows);
+        Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
+    }
+
+    [Fact]
+    public void Network_option_checks_that_network_alone()
+    {
+        var outcome = Runner.Json(CheckRegistry.Default, "--network", "3,5,2", "--activation", "gelu-erf", "--loss", "mse");
+
+        Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
+        Assert.Equal(["network", "network"], outcome.Results.Select(r => r.Kernel));
+        Assert.All(outcome.Results, r => Assert.Equal(3 * 5 + 5 + (5 * 2) + 2, r.Compared));
+    }
+
+    [Fact]
+    public void Checkpoint_option_checks_the_saved_network_at_its_saved_parameters()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"gradcheck-{Guid.NewGuid():N}.fbp");
+        var architecture = NetworkChecks.Architecture([4, 6, 3], Activation.Tanh, LossKind.SoftmaxCrossEntropy);
+        using (var network = new Mlp<double>(architecture, new OptimizerSettings(), 8, 7))
+        {
+            Checkpoint.Save(network, path);
+        }
+
+        try
+        {
+            var outcome = Runner.Json(CheckRegistry.Default, "--checkpoint", path);
+
+            Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
+            Assert.Equal(["checkpoint", "checkpoint"], outcome.Results.Select(r => r.Kernel));
+            Assert.All(outcome.Results, r => Assert.Equal((4 * 6) + 6 + (6 * 3) + 3, r.Compared));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("--network", "2,x")]
+    [InlineData("--network", "2")]
+    [InlineData("--network", "2,3", "--activation", "swish")]
+    [InlineData("--network", "2,3", "--loss", "hinge")]
+    [InlineData("--loss", "mse")]
+    [InlineData("--checkpoint", "/nonexistent/model.fbp")]
+    public void Bad_network_usage_prints_one_line_and_exits_2(params string[] args)
+    {
+        var outcome = Runner.Raw(CheckRegistry.Default, args);
+
+        Assert.Equal(GradCheckApp.BadUsage, outcome.ExitCode);
+        Assert.StartsWith("gradcheck: ", Assert.Single(outcome.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+}
