@@ -1,0 +1,112 @@
+using System.Globalization;
+
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+using FastBackprop.Benchmarks.Infrastructure;
+
+using Perfolizer.Horology;
+
+namespace FastBackprop.Benchmarks.Gate;
+
+/// <summary>
+/// The regression gate: runs <see cref="GateSubset"/> on each SIMD path, writes the result as JSON, compares it with
+/// the committed baseline and exits 1 when a ratio grew beyond the threshold or a kernel allocated.
+/// </summary>
+internal static class GateCommand
+{
+    /// <summary>
+    /// Enough iterations for a stable median at a few minutes for the whole subset: 100 ms iterations, 15 of them
+    /// after 5 warm-up iterations that also carry the kernels past tier-0 JIT code.
+    /// </summary>
+    private static readonly Job GateJob = Job.Default
+        .WithLaunchCount(1)
+        .WithWarmupCount(5)
+        .WithIterationCount(15)
+        .WithIterationTime(TimeInterval.FromMilliseconds(100));
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        GateOptions options;
+        try
+        {
+            options = GateOptions.Parse(args, GateOptions.FindRepositoryRoot(Environment.CurrentDirectory));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(GateOptions.Usage);
+            return 2;
+        }
+
+        GateResult current;
+        if (options.ComparePath is not null)
+        {
+            current = GateJson.Deserialize(File.ReadAllText(options.ComparePath));
+        }
+        else
+        {
+            current = Measure(options.Paths);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.OutputPath))!);
+            File.WriteAllText(options.OutputPath, GateJson.Serialize(current));
+            Console.WriteLine($"gate result: {options.OutputPath}");
+        }
+
+        GateResult? baseline = File.Exists(options.BaselinePath) ? GateJson.Deserialize(File.ReadAllText(options.BaselinePath)) : null;
+        if (options.UpdateBaseline)
+        {
+            File.WriteAllText(options.BaselinePath, GateJson.Serialize(current));
+            Console.WriteLine(GateComparison.Render(GateComparison.Compare(baseline ?? current, current, options.Threshold), options.Threshold));
+            Console.WriteLine($"baseline updated: {options.BaselinePath}");
+            return 0;
+        }
+
+        if (baseline is null)
+        {
+            Console.Error.WriteLine($"No baseline at {options.BaselinePath}; create one with --update-baseline.");
+            return 2;
+        }
+
+        IReadOnlyList<ComparisonRow> rows = GateComparison.Compare(baseline, current, options.Threshold);
+        Console.WriteLine($"baseline: {options.BaselinePath} ({baseline.Date}, {baseline.Cpu}); current: {current.Date}, {current.Cpu}");
+        Console.WriteLine(GateComparison.Render(rows, options.Threshold));
+        return rows.Any(r => r.Fails) ? 1 : 0;
+    }
+
+    private static GateResult Measure(IReadOnlyList<SimdPath> paths)
+    {
+        IReadOnlyList<GateBenchmark> subset = GateSubset.Benchmarks;
+        IConfig config = ManualConfig.CreateEmpty()
+            .AddJob(SimdPaths.Expand([GateJob], paths).ToArray())
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddLogger(ConsoleLogger.Default)
+            .AddColumnProvider(DefaultConfig.Instance.GetColumnProviders().ToArray())
+            .AddFilter(new SimpleFilter(c => subset.Any(b =>
+                b.Type == c.Descriptor.Type.Name
+                && (b.Method == c.Descriptor.WorkloadMethod.Name || b.Peer == c.Descriptor.WorkloadMethod.Name)
+                && b.Parameters == c.Parameters.PrintInfo)))
+            .WithArtifactsPath(Path.Combine("BenchmarkDotNet.Artifacts", "gate"))
+            .WithOptions(ConfigOptions.JoinSummary);
+
+        Summary[] summaries = BenchmarkRunner.Run(typeof(GateCommand).Assembly, config);
+        var measurements = new List<Measurement>();
+        foreach (Summary summary in summaries)
+        {
+            foreach (string file in JsonExporter.Full.ExportToFiles(summary, NullLogger.Instance))
+            {
+                measurements.AddRange(BdnReport.Parse(File.ReadAllText(file)));
+            }
+        }
+
+        string cpu = summaries.Select(s => s.HostEnvironmentInfo.Cpu.Value?.ProcessorName).FirstOrDefault(n => n is not null) ?? "unknown CPU";
+        return GateResult.From(
+            measurements, subset, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), cpu,
+            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+    }
+}
