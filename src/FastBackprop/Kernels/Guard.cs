@@ -79,6 +79,38 @@ internal static class Guard
         }
     }
 
+    /// <summary>An op must be one of <see cref="MatrixOp"/>'s named values.</summary>
+    public static void DefinedOp(MatrixOp op, string name)
+    {
+        if (op is not (MatrixOp.None or MatrixOp.Transpose))
+        {
+            throw new ArgumentException($"{name} is {(int)op}; it must be MatrixOp.None or MatrixOp.Transpose.", name);
+        }
+    }
+
+    /// <summary>
+    /// A row-major rows × cols matrix with row stride <paramref name="stride"/> in a span of <paramref name="length"/>:
+    /// the stride must be at least cols and the span at least (rows − 1)·stride + cols long (0 for an empty matrix).
+    /// Returns that required length.
+    /// </summary>
+    public static int StridedMatrix(int length, int rows, int cols, int stride, string spanName, string strideName)
+    {
+        if (stride < cols)
+        {
+            throw new ArgumentException(
+                $"{strideName} is {stride} but {spanName} is {rows} × {cols}; the row stride must be at least the {cols} columns.", strideName);
+        }
+
+        long required = rows == 0 || cols == 0 ? 0 : ((long)(rows - 1) * stride) + cols;
+        if (required > length)
+        {
+            throw new ArgumentException(
+                $"{spanName} has length {length} but a {rows} × {cols} matrix with row stride {stride} needs {required}.", spanName);
+        }
+
+        return (int)required;
+    }
+
     [DoesNotReturn]
     private static void ThrowUnsupportedType(Type type) =>
         throw new NotSupportedException($"FastBackprop kernels support float and double, not {type.Name}.");

@@ -1,0 +1,96 @@
+using FastBackprop.Buffers;
+using FastBackprop.Simd;
+
+namespace FastBackprop;
+
+/// <summary>The unpacked path for small problems with op(B) = B: kernels read A and B where they lie.</summary>
+public static partial class Gemm
+{
+    /// <summary>
+    /// C[rows r0..r1, cols c0..c1] by <see cref="GemmDirectKernel{TVec, T, TOps, TRows}"/>: one vector of columns
+    /// at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.
+    /// The last, partial column strip is copied zero-padded into scratch, and its C tile goes through scratch,
+    /// so no load or store leaves the caller's matrices.
+    /// </summary>
+    private static unsafe void RunDirect<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, int c0, int c1, PackWorkspace workspace)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+    {
+        int v = TOps.Count;
+        int k = problem.K;
+        (nint aRow, nint aK) = problem.OpA == MatrixOp.None ? (problem.Lda, (nint)1) : ((nint)1, problem.Lda);
+        T* strip = null;
+        T* tile = null;
+        if ((c1 - c0) % v != 0)
+        {
+            nuint stripBytes = PackWorkspace.Align((nuint)k * (nuint)v * (nuint)sizeof(T));
+            byte* memory = workspace.Reserve(stripBytes + (nuint)(8 * v * sizeof(T)));
+            strip = (T*)memory;
+            tile = (T*)(memory + stripBytes);
+        }
+
+        for (int j = c0; j < c1; j += v)
+        {
+            int width = Math.Min(v, c1 - j);
+            T* b = problem.B + j;
+            nint ldb = problem.Ldb;
+            if (width < v)
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    new ReadOnlySpan<T>(b + (p * ldb), width).CopyTo(new Span<T>(strip + (p * v), width));
+                    new Span<T>(strip + (p * v) + width, v - width).Clear();
+                }
+
+                b = strip;
+                ldb = v;
+            }
+
+            int i = r0;
+            for (; i + 8 <= r1; i += 8)
+            {
+                DirectTile<T, TVec, TOps, Rows8>(problem, aRow, aK, i, j, width, b, ldb, tile);
+            }
+
+            if (i + 4 <= r1)
+            {
+                DirectTile<T, TVec, TOps, Rows4>(problem, aRow, aK, i, j, width, b, ldb, tile);
+                i += 4;
+            }
+
+            if (i + 2 <= r1)
+            {
+                DirectTile<T, TVec, TOps, Rows2>(problem, aRow, aK, i, j, width, b, ldb, tile);
+                i += 2;
+            }
+
+            if (i < r1)
+            {
+                DirectTile<T, TVec, TOps, Rows1>(problem, aRow, aK, i, j, width, b, ldb, tile);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void DirectTile<T, TVec, TOps, TRows>(
+        in GemmProblem<T> problem, nint aRow, nint aK, int i, int j, int width, T* b, nint ldb, T* tile)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+        where TRows : struct, IRowCount
+    {
+        T* a = problem.A + (i * aRow);
+        T* c = problem.C + (i * problem.Ldc) + j;
+        if (width == TOps.Count)
+        {
+            GemmDirectKernel<TVec, T, TOps, TRows>.Run(problem.K, a, aRow, aK, b, ldb, c, problem.Ldc, problem.Alpha, problem.Beta);
+        }
+        else
+        {
+            CopyTile(c, problem.Ldc, tile, TOps.Count, TRows.Value, width, problem.Beta);
+            GemmDirectKernel<TVec, T, TOps, TRows>.Run(problem.K, a, aRow, aK, b, ldb, tile, TOps.Count, problem.Alpha, problem.Beta);
+            CopyTile(tile, TOps.Count, c, problem.Ldc, TRows.Value, width, T.One);
+        }
+    }
+}

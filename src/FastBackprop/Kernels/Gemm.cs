@@ -1,0 +1,289 @@
+using FastBackprop.Buffers;
+using FastBackprop.Simd;
+using FastBackprop.Threading;
+
+namespace FastBackprop;
+
+/// <summary>Whether GEMM uses a matrix as stored or its transpose.</summary>
+public enum MatrixOp
+{
+    /// <summary>op(X) = X.</summary>
+    None,
+
+    /// <summary>op(X) = Xᵀ.</summary>
+    Transpose,
+}
+
+/// <summary>
+/// General matrix multiply, <c>C = α·op(A)·op(B) + β·C</c>, row-major, in float and double, on every SIMD path.
+/// </summary>
+/// <remarks>
+/// <para>Backpropagation's three products are its transpose variants: forward <c>Y = X·W</c> (None, None),
+/// <c>dX = dY·Wᵀ</c> (None, Transpose) and <c>dW = Xᵀ·dY</c> (Transpose, None).</para>
+/// <para>Large problems run the Goto/BLIS scheme: panels of A and B are packed into aligned scratch from the
+/// library's pool (packing absorbs the transposes) and a register-tile microkernel per SIMD path
+/// (AVX-512 6×64, AVX2 6×16, Vector128 6×8 floats) runs over them. Small problems with op(B) = B skip packing.</para>
+/// <para>Every element of C is one fused multiply-add chain over k (in blocks of a fixed depth) followed by
+/// <c>acc·α + β·c</c>; threads split rows or columns of C, never k, so results are bit-identical for every
+/// thread count. Steady-state calls allocate no managed memory, single- or multi-threaded.</para>
+/// </remarks>
+public static partial class Gemm
+{
+    /// <summary>
+    /// <c>C = α·op(A)·op(B) + β·C</c> where op(A) is m × k, op(B) is k × n and C is m × n, all row-major with row
+    /// strides <paramref name="lda"/>, <paramref name="ldb"/>, <paramref name="ldc"/> (so sub-matrices can be
+    /// passed): op(A)[i, p] is <c>a[i·lda + p]</c> for <see cref="MatrixOp.None"/> and <c>a[p·lda + i]</c> for
+    /// <see cref="MatrixOp.Transpose"/>; likewise B.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="opA">Whether A is used as stored (m × k) or transposed (stored k × m).</param>
+    /// <param name="opB">Whether B is used as stored (k × n) or transposed (stored n × k).</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B).</param>
+    /// <param name="alpha">Scale of the product. α = 0 skips the product (A and B are not read; NaN there does not propagate).</param>
+    /// <param name="a">A, stored rows × cols = m × k (None) or k × m (Transpose); length at least (rows − 1)·lda + cols.</param>
+    /// <param name="lda">Row stride of the stored A, at least its cols.</param>
+    /// <param name="b">B, stored k × n (None) or n × k (Transpose); length at least (rows − 1)·ldb + cols.</param>
+    /// <param name="ldb">Row stride of the stored B, at least its cols.</param>
+    /// <param name="beta">Scale of C's old value. β = 0 overwrites C without reading it (NaN there does not propagate).</param>
+    /// <param name="c">C, m × n; length at least (m − 1)·ldc + n. Must not overlap the used parts of A or B.
+    /// Elements between rows (columns n..ldc−1) are not touched.</param>
+    /// <param name="ldc">Row stride of C, at least n.</param>
+    /// <param name="threads">Threads to use: 0 = <see cref="Environment.ProcessorCount"/>; 1 = the calling thread
+    /// only (no thread pool, no lock). Small problems use fewer. Results do not depend on it.</param>
+    /// <exception cref="ArgumentException">A size or stride is negative, a stride is below its matrix's width, a
+    /// span is shorter than its matrix needs, a size overflows, C overlaps A or B, or an op is not defined.
+    /// Thrown before anything is written.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not float or double.</exception>
+    public static unsafe void Multiply<T>(
+        MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Multiply(opA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, GemmStrategy.Auto);
+
+    /// <summary><see cref="Multiply{T}(MatrixOp, MatrixOp, int, int, int, T, ReadOnlySpan{T}, int, ReadOnlySpan{T}, int, T, Span{T}, int, int)"/> with the path forced, for tests and the crossover benchmark.</summary>
+    internal static unsafe void Multiply<T>(
+        MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads, GemmStrategy strategy)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Guard.SupportedType<T>();
+        Guard.DefinedOp(opA, nameof(opA));
+        Guard.DefinedOp(opB, nameof(opB));
+        Guard.NonNegative(m, nameof(m));
+        Guard.NonNegative(n, nameof(n));
+        Guard.NonNegative(k, nameof(k));
+        Guard.NonNegative(threads, nameof(threads));
+        bool plainA = opA == MatrixOp.None;
+        bool plainB = opB == MatrixOp.None;
+        int aLength = Guard.StridedMatrix(a.Length, plainA ? m : k, plainA ? k : m, lda, nameof(a), nameof(lda));
+        int bLength = Guard.StridedMatrix(b.Length, plainB ? k : n, plainB ? n : k, ldb, nameof(b), nameof(ldb));
+        int cLength = Guard.StridedMatrix(c.Length, m, n, ldc, nameof(c), nameof(ldc));
+        Guard.NoOverlap(a[..aLength], c[..cLength], nameof(a), nameof(c));
+        Guard.NoOverlap(b[..bLength], c[..cLength], nameof(b), nameof(c));
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            if (k == 0 || alpha == T.Zero)
+            {
+                ScaleC(pc, ldc, m, n, beta);
+                return;
+            }
+
+            var problem = new GemmProblem<T>(opA, opB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            Run(problem, threads == 0 ? Environment.ProcessorCount : threads, strategy);
+        }
+    }
+
+    /// <summary>C = β·C over m × n; β = 0 writes zeros without reading C.</summary>
+    private static unsafe void ScaleC<T>(T* c, nint ldc, int m, int n, T beta)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<T>(c + (i * ldc), n);
+            if (beta == T.Zero)
+            {
+                row.Clear();
+            }
+            else
+            {
+                for (int j = 0; j < row.Length; j++)
+                {
+                    row[j] *= beta;
+                }
+            }
+        }
+    }
+
+    private static unsafe void Run<T>(in GemmProblem<T> problem, int threads, GemmStrategy strategy)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        GemmBlockSizes blocks = Blocks;
+        long work = (long)problem.M * problem.N * problem.K;
+        bool direct = problem.OpB == MatrixOp.None && strategy switch
+        {
+            GemmStrategy.Direct => true,
+            GemmStrategy.Packed => false,
+            _ => work <= blocks.DirectMaxWork,
+        };
+        (int rowUnit, int colUnit) = Units<T>(direct);
+        int rowTiles = (problem.M + rowUnit - 1) / rowUnit;
+        int colTiles = (problem.N + colUnit - 1) / colUnit;
+        bool splitColumns = colTiles >= rowTiles;
+        int parts = work < blocks.ParallelMinWork ? 1 : Math.Min(threads, splitColumns ? colTiles : rowTiles);
+        if (parts > 1)
+        {
+            GemmWork<T> job = GemmWork<T>.ForThisThread;
+            job.Set(problem, direct, splitColumns, splitColumns ? colUnit : rowUnit, splitColumns ? colTiles : rowTiles);
+            if (WorkerTeam.Shared.TryRun(job, parts))
+            {
+                return;
+            }
+        }
+
+        PackWorkspace workspace = PackWorkspacePool.Get();
+        RunRange(problem, direct, 0, problem.M, 0, problem.N, workspace);
+        PackWorkspacePool.Return(workspace);
+    }
+
+    private static GemmBlockSizes Blocks =>
+        Dispatch.Use512 ? Vector512Blocks : Dispatch.Use256 ? Vector256Blocks : Dispatch.Use128 ? Vector128Blocks : ScalarBlocks;
+
+    /// <summary>The granules a thread split must respect (tile rows, tile columns) so tiles never straddle two threads.</summary>
+    private static (int Rows, int Cols) Units<T>(bool direct)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int lanes = Dispatch.Use512 ? Vector512<T>.Count : Dispatch.Use256 ? Vector256<T>.Count : Dispatch.Use128 ? Vector128<T>.Count : 1;
+        return direct ? (8, lanes) : (6, (Dispatch.Use512 ? 4 : 2) * lanes);
+    }
+
+    /// <summary>The dispatch ladder: the active path's kernel for rows r0..r1 and columns c0..c1 of C.</summary>
+    private static void RunRange<T>(in GemmProblem<T> problem, bool direct, int r0, int r1, int c0, int c1, PackWorkspace workspace)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (Dispatch.Use512)
+        {
+            if (direct)
+            {
+                RunDirect<T, Vector512<T>, Vector512Ops<T>>(problem, r0, r1, c0, c1, workspace);
+            }
+            else
+            {
+                RunPacked<T, Vector512<T>, Vector512Ops<T>, GemmMicrokernel6x4V<Vector512<T>, T, Vector512Ops<T>>>(
+                    problem, r0, r1, c0, c1, workspace, Vector512Blocks);
+            }
+        }
+        else if (Dispatch.Use256)
+        {
+            if (direct)
+            {
+                RunDirect<T, Vector256<T>, Vector256Ops<T>>(problem, r0, r1, c0, c1, workspace);
+            }
+            else
+            {
+                RunPacked<T, Vector256<T>, Vector256Ops<T>, GemmMicrokernel6x2V<Vector256<T>, T, Vector256Ops<T>>>(
+                    problem, r0, r1, c0, c1, workspace, Vector256Blocks);
+            }
+        }
+        else if (Dispatch.Use128)
+        {
+            if (direct)
+            {
+                RunDirect<T, Vector128<T>, Vector128Ops<T>>(problem, r0, r1, c0, c1, workspace);
+            }
+            else
+            {
+                RunPacked<T, Vector128<T>, Vector128Ops<T>, GemmMicrokernel6x2V<Vector128<T>, T, Vector128Ops<T>>>(
+                    problem, r0, r1, c0, c1, workspace, Vector128Blocks);
+            }
+        }
+        else if (direct)
+        {
+            RunDirect<T, T, ScalarOps<T>>(problem, r0, r1, c0, c1, workspace);
+        }
+        else
+        {
+            RunPacked<T, T, ScalarOps<T>, GemmMicrokernel6x2V<T, T, ScalarOps<T>>>(problem, r0, r1, c0, c1, workspace, ScalarBlocks);
+        }
+    }
+
+    /// <summary>One multi-threaded call: part p of P takes a contiguous run of whole tiles along the split dimension.</summary>
+    private sealed class GemmWork<T> : PartitionedWork
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static GemmWork<T>? t_forThisThread;
+
+        private GemmProblem<T> _problem;
+        private bool _direct;
+        private bool _splitColumns;
+        private int _unit;
+        private int _tiles;
+
+        /// <summary>The calling thread's own instance, made once: a call never shares it, so setting it is safe even when the team is busy.</summary>
+        public static GemmWork<T> ForThisThread => t_forThisThread ??= new GemmWork<T>();
+
+        public void Set(in GemmProblem<T> problem, bool direct, bool splitColumns, int unit, int tiles)
+        {
+            _problem = problem;
+            _direct = direct;
+            _splitColumns = splitColumns;
+            _unit = unit;
+            _tiles = tiles;
+        }
+
+        public override void Run(int part, int parts)
+        {
+            int first = (int)((long)_tiles * part / parts) * _unit;
+            int last = (int)((long)_tiles * (part + 1) / parts) * _unit;
+            PackWorkspace workspace = PackWorkspacePool.Get();
+            if (_splitColumns)
+            {
+                RunRange(_problem, _direct, 0, _problem.M, first, Math.Min(last, _problem.N), workspace);
+            }
+            else
+            {
+                RunRange(_problem, _direct, first, Math.Min(last, _problem.M), 0, _problem.N, workspace);
+            }
+
+            PackWorkspacePool.Return(workspace);
+        }
+    }
+}
+
+/// <summary>Which GEMM path runs: chosen by size (<see cref="Auto"/>) or forced.</summary>
+internal enum GemmStrategy
+{
+    /// <summary>Unpacked for small problems with op(B) = B, packed otherwise.</summary>
+    Auto,
+
+    /// <summary>Always pack.</summary>
+    Packed,
+
+    /// <summary>Unpacked wherever op(B) = B; packed otherwise.</summary>
+    Direct,
+}
+
+/// <summary>A validated GEMM call with its spans pinned: the raw pointers kernels and worker threads share.</summary>
+internal readonly unsafe struct GemmProblem<T>(
+    MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha, T* a, nint lda, T* b, nint ldb, T beta, T* c, nint ldc)
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    public readonly MatrixOp OpA = opA;
+    public readonly MatrixOp OpB = opB;
+    public readonly int M = m;
+    public readonly int N = n;
+    public readonly int K = k;
+    public readonly T Alpha = alpha;
+    public readonly T* A = a;
+    public readonly nint Lda = lda;
+    public readonly T* B = b;
+    public readonly nint Ldb = ldb;
+    public readonly T Beta = beta;
+    public readonly T* C = c;
+    public readonly nint Ldc = ldc;
+}
