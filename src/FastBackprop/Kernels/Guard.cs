@@ -111,6 +111,29 @@ internal static class Guard
         return (int)required;
     }
 
+    /// <summary><paramref name="actual"/>, the length of <paramref name="name"/>, must be <paramref name="expected"/> (<paramref name="reason"/>, e.g. "cols").</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LengthIs(int actual, int expected, string name, string reason)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"{name} has length {actual} but must have length {expected} ({reason}).", name);
+        }
+    }
+
+    /// <summary>One class label per row, each in <c>[0, cols)</c>; checked in full before a kernel writes anything.</summary>
+    public static void Labels(ReadOnlySpan<int> labels, int rows, int cols, string name)
+    {
+        LengthIs(labels.Length, rows, name, "one label per row");
+        for (int r = 0; r < labels.Length; r++)
+        {
+            if ((uint)labels[r] >= (uint)cols)
+            {
+                throw new ArgumentException($"{name}[{r}] is {labels[r]}; a class label must be in [0, {cols}).", name);
+            }
+        }
+    }
+
     [DoesNotReturn]
     private static void ThrowUnsupportedType(Type type) =>
         throw new NotSupportedException($"FastBackprop kernels support float and double, not {type.Name}.");

@@ -20,3 +20,15 @@ internal interface IBinaryOperator<T>
         where TOps : IVectorOps<TVec, T>
         where TVec : struct;
 }
+
+/// <summary>
+/// A loss's element-wise step, at every width: returns the gradient from a prediction and a target, and reports the
+/// element's loss term for the driver to sum.
+/// </summary>
+internal interface ILossOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    TVec Invoke<TOps, TVec>(TVec prediction, TVec target, out TVec loss)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+}

@@ -1,0 +1,323 @@
+using FastBackprop.Simd;
+
+namespace FastBackprop;
+
+/// <summary>How <see cref="Losses.SquaredError{T}"/> reduces <c>Σ(z − y)²</c> over the elements.</summary>
+public enum SquaredErrorScale
+{
+    /// <summary><c>L = Σ(z − y)²</c>, gradient <c>2(z − y)</c> (seed 002's convention).</summary>
+    Sum,
+
+    /// <summary><c>L = ½Σ(y − z)²</c>, gradient <c>z − y</c> (seed 001's convention).</summary>
+    HalfSum,
+
+    /// <summary><c>L = (1/n)Σ(z − y)²</c> over all n elements, gradient <c>2(z − y)/n</c>.</summary>
+    Mean,
+}
+
+/// <summary>
+/// Loss functions that return the loss and write its gradient with respect to the prediction (or logits) in one
+/// call, ready to start the backward pass.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The loss is returned as <c>T</c> but accumulated in double across rows (cross-entropy) or across blocks of 1024
+/// elements (squared error; within a block, in <c>T</c> vector lanes), so a float loss over a large batch does not
+/// drift. Mean reductions divide by N (rows for the softmax cross-entropies, elements otherwise); an empty input
+/// gives loss 0.
+/// </para>
+/// <para>
+/// Values are never validated: NaN and ±∞ flow through as each method documents. The gradient may be the
+/// prediction or logits span itself (in place) but must not partially overlap an input.
+/// </para>
+/// </remarks>
+public static class Losses
+{
+    /// <summary>
+    /// Squared error between a prediction <c>z</c> and a target <c>y</c> of equal length n, reduced as
+    /// <paramref name="scale"/> says: <see cref="SquaredErrorScale.Sum"/> <c>Σ(z − y)²</c> with gradient <c>2(z − y)</c>;
+    /// <see cref="SquaredErrorScale.HalfSum"/> <c>½Σ(z − y)²</c> with gradient <c>z − y</c>;
+    /// <see cref="SquaredErrorScale.Mean"/> <c>(1/n)Σ(z − y)²</c> with gradient <c>2(z − y)/n</c>.
+    /// </summary>
+    /// <param name="prediction">The network's output z.</param>
+    /// <param name="target">The desired output y.</param>
+    /// <param name="scale">The reduction convention.</param>
+    /// <param name="gradient"><c>∂L/∂z</c>; may be <paramref name="prediction"/> or <paramref name="target"/> itself.</param>
+    /// <returns>The loss L.</returns>
+    /// <exception cref="ArgumentException">The lengths differ, or <paramref name="gradient"/> partially overlaps an input.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is not a defined value.</exception>
+    public static T SquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, SquaredErrorScale scale, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Guard.SupportedType<T>();
+        Guard.SameLength(target.Length, prediction.Length, nameof(target), nameof(prediction));
+        Guard.SameLength(gradient.Length, prediction.Length, nameof(gradient), nameof(prediction));
+        Guard.NoPartialOverlap(prediction, gradient, nameof(prediction), nameof(gradient));
+        Guard.NoPartialOverlap(target, gradient, nameof(target), nameof(gradient));
+        int n = prediction.Length;
+        (T gradientScale, double lossScale) = scale switch
+        {
+            SquaredErrorScale.Sum => (T.CreateTruncating(2), 1.0),
+            SquaredErrorScale.HalfSum => (T.One, 0.5),
+            SquaredErrorScale.Mean => (T.CreateTruncating(2.0 / n), 1.0 / n),
+            _ => throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected Sum, HalfSum or Mean."),
+        };
+        if (n == 0)
+        {
+            return T.Zero;
+        }
+
+        double sum = LossDriver.Run(new SquaredErrorOperator<T>(gradientScale), prediction, target, gradient);
+        return T.CreateTruncating(sum * lossScale);
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy with integer class labels, fused, mean over the N = <paramref name="rows"/> samples:
+    /// <c>L = (1/N) Σᵣ −log softmax(x[r, :])[labelᵣ]</c>, gradient <c>∂L/∂x[r, :] = (softmax(x[r, :]) − onehot(labelᵣ)) / N</c>.
+    /// </summary>
+    /// <remarks>
+    /// The loss of a row is <c>(m − x[label]) + log Σ exp(x − m)</c>, m the row maximum, evaluated in double.
+    /// Non-finite logits follow <see cref="Softmax"/>: a −∞ logit at the label gives loss +∞, +∞ logits share the
+    /// probability, a row of −∞ or with a NaN gives NaN loss and gradient.
+    /// </remarks>
+    /// <param name="logits">Logits x, <c>[rows × cols]</c> row-major.</param>
+    /// <param name="labels">One class per row, each in <c>[0, cols)</c>.</param>
+    /// <param name="rows">Number of samples N.</param>
+    /// <param name="cols">Number of classes.</param>
+    /// <param name="gradient"><c>∂L/∂x</c>, <c>[rows × cols]</c>; may be <paramref name="logits"/> itself.</param>
+    /// <returns>The mean loss L (0 when <paramref name="rows"/> is 0).</returns>
+    /// <exception cref="ArgumentException">
+    /// A size is negative, <c>rows × cols</c> is not the length of <paramref name="logits"/>, <paramref name="gradient"/>
+    /// has another length or partially overlaps <paramref name="logits"/>, or <paramref name="labels"/> does not have
+    /// one label in range per row.
+    /// </exception>
+    public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int rows, int cols, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Guard.SupportedType<T>();
+        Guard.MatrixLength(logits.Length, rows, cols, nameof(logits));
+        Guard.SameLength(gradient.Length, logits.Length, nameof(gradient), nameof(logits));
+        Guard.NoPartialOverlap(logits, gradient, nameof(logits), nameof(gradient));
+        Guard.Labels(labels, rows, cols, nameof(labels));
+        if (rows == 0)
+        {
+            return T.Zero;
+        }
+
+        T scale = T.One / T.CreateTruncating(rows);
+        double total = RowwiseDriver.Run(new CrossEntropyLabelsRow<T>(labels, scale), logits, logits, gradient, rows, cols);
+        return T.CreateTruncating(total / rows);
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy with probability targets t (one distribution per row), fused, mean over the
+    /// N = <paramref name="rows"/> samples: <c>L = −(1/N) Σᵣ Σⱼ t[r, j] · log softmax(x[r, :])ⱼ</c>, gradient
+    /// <c>(softmax(x[r, :]) − t[r, :]) / N</c>, which is <c>∂L/∂x</c> when each row of t sums to 1.
+    /// </summary>
+    /// <remarks>
+    /// A row's loss is <c>Σⱼ tⱼ·(m − xⱼ) + (Σⱼ tⱼ)·log Σ exp(x − m)</c>, m the row maximum, with terms where
+    /// <c>tⱼ = 0</c> left out (<c>0 · log 0 = 0</c>, so a masked −∞ logit with target 0 costs nothing); the sums run
+    /// in <c>T</c> lanes and the log in double. Non-finite logits follow <see cref="Softmax"/>.
+    /// </remarks>
+    /// <param name="logits">Logits x, <c>[rows × cols]</c> row-major.</param>
+    /// <param name="targets">Target distributions t, <c>[rows × cols]</c>.</param>
+    /// <param name="rows">Number of samples N.</param>
+    /// <param name="cols">Number of classes.</param>
+    /// <param name="gradient"><c>∂L/∂x</c>, <c>[rows × cols]</c>; may be <paramref name="logits"/> itself, must not overlap <paramref name="targets"/>.</param>
+    /// <returns>The mean loss L (0 when <paramref name="rows"/> is 0).</returns>
+    /// <exception cref="ArgumentException">
+    /// A size is negative, <c>rows × cols</c> is not the length of <paramref name="logits"/>, another span's length
+    /// differs, <paramref name="gradient"/> partially overlaps <paramref name="logits"/> or overlaps <paramref name="targets"/>.
+    /// </exception>
+    public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, int rows, int cols, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Guard.SupportedType<T>();
+        Guard.MatrixLength(logits.Length, rows, cols, nameof(logits));
+        Guard.SameLength(targets.Length, logits.Length, nameof(targets), nameof(logits));
+        Guard.SameLength(gradient.Length, logits.Length, nameof(gradient), nameof(logits));
+        Guard.NoPartialOverlap(logits, gradient, nameof(logits), nameof(gradient));
+        Guard.NoOverlap(targets, gradient, nameof(targets), nameof(gradient));
+        if (rows == 0)
+        {
+            return T.Zero;
+        }
+
+        T scale = T.One / T.CreateTruncating(rows);
+        double total = RowwiseDriver.Run(new CrossEntropyTargetsRow<T>(scale), logits, targets, gradient, rows, cols);
+        return T.CreateTruncating(total / rows);
+    }
+
+    /// <summary>
+    /// Binary cross-entropy with logits, mean over the N elements:
+    /// <c>L = (1/N) Σ [max(x, 0) − x·y + log(1 + e^(−|x|))]</c>, which is <c>−(1/N) Σ [y·log σ(x) + (1 − y)·log(1 − σ(x))]</c>
+    /// without ever forming σ(x), and gradient <c>(σ(x) − y) / N</c>.
+    /// </summary>
+    /// <remarks>
+    /// The cure for seed 000: at x = 50, y = 0 the gradient is ≈ 1/N, where squared error through a saturated sigmoid
+    /// gives 0, and the loss is ≈ 50, finite. The loss is evaluated per element in double (with an accurate
+    /// <c>log(1 + e)</c>); the gradient is vectorised. ±∞ logits give a finite gradient, and loss 0 for the element
+    /// when the target agrees (y = 1 at +∞, y = 0 at −∞), +∞ otherwise; NaN gives NaN.
+    /// </remarks>
+    /// <param name="logits">Logits x (pre-sigmoid).</param>
+    /// <param name="targets">Targets y, normally in [0, 1].</param>
+    /// <param name="gradient"><c>∂L/∂x</c>; may be <paramref name="logits"/> or <paramref name="targets"/> itself.</param>
+    /// <returns>The mean loss L (0 for empty spans).</returns>
+    /// <exception cref="ArgumentException">The lengths differ, or <paramref name="gradient"/> partially overlaps an input.</exception>
+    public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Guard.SupportedType<T>();
+        Guard.SameLength(targets.Length, logits.Length, nameof(targets), nameof(logits));
+        Guard.SameLength(gradient.Length, logits.Length, nameof(gradient), nameof(logits));
+        Guard.NoPartialOverlap(logits, gradient, nameof(logits), nameof(gradient));
+        Guard.NoPartialOverlap(targets, gradient, nameof(targets), nameof(gradient));
+        int n = logits.Length;
+        if (n == 0)
+        {
+            return T.Zero;
+        }
+
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += BinaryCrossEntropyTerm(double.CreateTruncating(logits[i]), double.CreateTruncating(targets[i]));
+        }
+
+        ElementwiseDriver.Run(new BinaryCrossEntropyGradientOperator<T>(T.One / T.CreateTruncating(n)), logits, targets, gradient);
+        return T.CreateTruncating(sum / n);
+    }
+
+    /// <summary>
+    /// <c>max(x, 0) − x·y + log(1 + e^(−|x|))</c> written as <c>a·x + log(1 + e^(−|x|))</c> with <c>a = 1 − y</c> for x ≥ 0 and
+    /// <c>−y</c> below, where <c>a = 0</c> contributes 0 even at x = ±∞.
+    /// </summary>
+    private static double BinaryCrossEntropyTerm(double x, double y)
+    {
+        double slope = x >= 0 ? 1 - y : -y;
+        double linear = slope == 0 ? 0 : slope * x;
+        double e = Math.Exp(-Math.Abs(x));
+        double u = 1 + e;
+
+        // log(1 + e) = log(u) · e / (u − 1): the rounding of u cancels between numerator and denominator.
+        double log1p = u == 1 ? e : Math.Log(u) * e / (u - 1);
+        return linear + log1p;
+    }
+
+    /// <summary>d = z − y; gradient d·scale, loss term d².</summary>
+    internal readonly struct SquaredErrorOperator<T>(T gradientScale) : ILossOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec prediction, TVec target, out TVec loss)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            TVec difference = TOps.Subtract(prediction, target);
+            loss = TOps.Multiply(difference, difference);
+            return TOps.Multiply(difference, TOps.Create(gradientScale));
+        }
+    }
+
+    /// <summary>(σ(x) − y) · (1/N), σ from the overflow-free sigmoid.</summary>
+    internal readonly struct BinaryCrossEntropyGradientOperator<T>(T scale) : IBinaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec x, TVec y)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct =>
+            TOps.Multiply(TOps.Subtract(default(Activations.SigmoidOperator<T>).Invoke<TOps, TVec>(x), y), TOps.Create(scale));
+    }
+
+    /// <summary>t·(m − x) where t ≠ 0, else 0.</summary>
+    internal readonly struct CrossEntropyTermOperator<T>(T max) : IBinaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec x, TVec t)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            TVec zero = TOps.Create(T.Zero);
+            TVec term = TOps.Multiply(t, TOps.Subtract(TOps.Create(max), x));
+            return TOps.Select(TOps.LessThanOrEqual(TOps.Abs(t), zero), zero, term);
+        }
+    }
+
+    /// <summary>(e·r − t)·scale with r = 1/Σe: (softmax − target)/N.</summary>
+    internal readonly struct CrossEntropyGradientOperator<T>(T reciprocalSum, T scale) : IBinaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec e, TVec t)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct =>
+            TOps.Multiply(TOps.Subtract(TOps.Multiply(e, TOps.Create(reciprocalSum)), t), TOps.Create(scale));
+    }
+
+    /// <summary>One row of <see cref="SoftmaxCrossEntropy{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, Span{T})"/>.</summary>
+    internal readonly ref struct CrossEntropyLabelsRow<T>(ReadOnlySpan<int> labels, T scale) : IRowOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<int> _labels = labels;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Invoke<TOps, TVec>(int row, ref T x, ref T b, ref T gradient, nuint cols)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            nuint label = (nuint)_labels[row];
+            T labelLogit = Unsafe.Add(ref x, label);
+            T max = RowwiseDriver.Max<T, TOps, TVec>(ref x, cols);
+            if (!T.IsFinite(max))
+            {
+                Softmax.NonFiniteRow(ref x, ref gradient, cols, max, log: false);
+                double probability = double.CreateTruncating(Unsafe.Add(ref gradient, label));
+                Unsafe.Add(ref gradient, label) -= T.One;
+                ElementwiseDriver.Run<Linear.ScaleOperator<T>, T, TOps, TVec>(new(scale), ref gradient, ref gradient, cols);
+                return -Math.Log(probability);
+            }
+
+            T sum = RowwiseDriver.ExpSum<T, TOps, TVec>(ref x, max, ref gradient, cols);
+            T reciprocal = T.One / sum;
+            T labelExp = Unsafe.Add(ref gradient, label);
+            ElementwiseDriver.Run<Linear.ScaleOperator<T>, T, TOps, TVec>(new(reciprocal * scale), ref gradient, ref gradient, cols);
+            Unsafe.Add(ref gradient, label) = ((labelExp * reciprocal) - T.One) * scale;
+            return double.CreateTruncating(max) - double.CreateTruncating(labelLogit) + Math.Log(double.CreateTruncating(sum));
+        }
+    }
+
+    /// <summary>One row of <see cref="SoftmaxCrossEntropy{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, int, int, Span{T})"/>.</summary>
+    internal readonly struct CrossEntropyTargetsRow<T>(T scale) : IRowOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Invoke<TOps, TVec>(int row, ref T x, ref T targets, ref T gradient, nuint cols)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            T max = RowwiseDriver.Max<T, TOps, TVec>(ref x, cols);
+            if (!T.IsFinite(max))
+            {
+                Softmax.NonFiniteRow(ref x, ref gradient, cols, max, log: false);
+                double loss = 0;
+                for (nuint j = 0; j < cols; j++)
+                {
+                    T t = Unsafe.Add(ref targets, j);
+                    ref T g = ref Unsafe.Add(ref gradient, j);
+                    loss -= t == T.Zero ? 0 : double.CreateTruncating(t) * Math.Log(double.CreateTruncating(g));
+                    g = (g - t) * scale;
+                }
+
+                return loss;
+            }
+
+            T shifted = RowwiseDriver.Reduce<CrossEntropyTermOperator<T>, T, TOps, TVec>(new(max), ref x, ref targets, cols);
+            T targetSum = RowwiseDriver.Sum<T, TOps, TVec>(ref targets, cols);
+            T sum = RowwiseDriver.ExpSum<T, TOps, TVec>(ref x, max, ref gradient, cols);
+            ElementwiseDriver.Run<CrossEntropyGradientOperator<T>, T, TOps, TVec>(new(T.One / sum, scale), ref gradient, ref targets, ref gradient, cols);
+            return double.CreateTruncating(shifted) + (double.CreateTruncating(targetSum) * Math.Log(double.CreateTruncating(sum)));
+        }
+    }
+}

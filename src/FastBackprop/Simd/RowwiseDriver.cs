@@ -1,0 +1,277 @@
+namespace FastBackprop.Simd;
+
+/// <summary>
+/// One pass of a row-wise kernel over one row of a row-major matrix, at one width. A row operator composes the
+/// passes of <see cref="RowwiseDriver"/> (max, exp-and-sum, dot, element-wise map) for one row and returns that
+/// row's contribution to a scalar (a loss), or 0.
+/// </summary>
+internal interface IRowOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// Processes row <paramref name="row"/>: <paramref name="a"/>, <paramref name="b"/> and
+    /// <paramref name="destination"/> point at its first element; <c>cols ≥ TOps.Count</c>.
+    /// </summary>
+    double Invoke<TOps, TVec>(int row, ref T a, ref T b, ref T destination, nuint cols)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+}
+
+/// <summary>
+/// The loops of every row-wise kernel (softmax, log-softmax, their backward, softmax cross-entropy): the width is
+/// chosen once per call from the row length, so a matrix of short rows (cols = 10, the classifier case) runs one
+/// tight loop over rows with no per-row dispatch, and a long row runs whole vectors.
+/// </summary>
+/// <remarks>
+/// Within a row, each pass covers whole vectors and finishes with one overlapping vector ending at the last
+/// element, loaded before anything is stored so that a destination may be an input itself. Reductions mask the
+/// overlapping lanes out of the last vector (max needs no mask: it is idempotent). Rows shorter than a Vector128
+/// run through <see cref="ScalarOps{T}"/>.
+/// </remarks>
+internal static class RowwiseDriver
+{
+    /// <summary>Runs <paramref name="op"/> over every row and returns the sum of the rows' contributions, in double.</summary>
+    public static double Run<TOp, T>(TOp op, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> destination, int rows, int cols)
+        where TOp : struct, IRowOperator<T>, allows ref struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T aRef = ref MemoryMarshal.GetReference(a);
+        ref T bRef = ref MemoryMarshal.GetReference(b);
+        ref T dRef = ref MemoryMarshal.GetReference(destination);
+        if (rows == 0 || cols == 0)
+        {
+            return 0;
+        }
+
+        if (Dispatch.Use512 && cols >= Vector512<T>.Count)
+        {
+            return Run<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
+        }
+
+        if (Dispatch.Use256 && cols >= Vector256<T>.Count)
+        {
+            return Run<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
+        }
+
+        if (Dispatch.Use128 && cols >= Vector128<T>.Count)
+        {
+            return Run<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
+        }
+
+        return Run<TOp, T, ScalarOps<T>, T>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
+    }
+
+    /// <summary>Maximum of <paramref name="length"/> ≥ TOps.Count elements (NaN may or may not propagate).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Max<T, TOps, TVec>(ref T x, nuint length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec max0 = TOps.Load(in Unsafe.Add(ref x, lastStart));
+        TVec max1 = max0;
+        nuint i = 0;
+
+        // Two chains hide the max latency on long rows.
+        for (; i + (2 * count) <= lastStart; i += 2 * count)
+        {
+            max0 = TOps.Max(max0, TOps.Load(in Unsafe.Add(ref x, i)));
+            max1 = TOps.Max(max1, TOps.Load(in Unsafe.Add(ref x, i + count)));
+        }
+
+        for (; i < lastStart; i += count)
+        {
+            max0 = TOps.Max(max0, TOps.Load(in Unsafe.Add(ref x, i)));
+        }
+
+        return TOps.MaxAcross(TOps.Max(max0, max1));
+    }
+
+    /// <summary>
+    /// <c>Σ exp(x − max)</c> over <paramref name="length"/> ≥ TOps.Count elements, storing each <c>exp(x − max)</c>
+    /// to <paramref name="destination"/> (which may be <paramref name="x"/> itself).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ExpSum<T, TOps, TVec>(ref T x, T max, ref T destination, nuint length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec shift = TOps.Create(max);
+        TVec last = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, lastStart)), shift));
+        TVec sum = TOps.Select(NewLanes<T, TOps, TVec>(length), last, TOps.Create(T.Zero));
+        for (nuint i = 0; i < lastStart; i += count)
+        {
+            TVec e = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, i)), shift));
+            TOps.Store(e, ref Unsafe.Add(ref destination, i));
+            sum = TOps.Add(sum, e);
+        }
+
+        TOps.Store(last, ref Unsafe.Add(ref destination, lastStart));
+        return TOps.Sum(sum);
+    }
+
+    /// <summary><c>Σ exp(x − max)</c> over <paramref name="length"/> ≥ TOps.Count elements, storing nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ExpSum<T, TOps, TVec>(ref T x, T max, nuint length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec shift = TOps.Create(max);
+        TVec last = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, lastStart)), shift));
+        TVec sum = TOps.Select(NewLanes<T, TOps, TVec>(length), last, TOps.Create(T.Zero));
+        for (nuint i = 0; i < lastStart; i += count)
+        {
+            sum = TOps.Add(sum, VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, i)), shift)));
+        }
+
+        return TOps.Sum(sum);
+    }
+
+    /// <summary><c>Σ x</c> over <paramref name="length"/> ≥ TOps.Count elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum<T, TOps, TVec>(ref T x, nuint length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec sum0 = TOps.Select(NewLanes<T, TOps, TVec>(length), TOps.Load(in Unsafe.Add(ref x, lastStart)), TOps.Create(T.Zero));
+        TVec sum1 = TOps.Create(T.Zero);
+        nuint i = 0;
+        for (; i + (2 * count) <= lastStart; i += 2 * count)
+        {
+            sum0 = TOps.Add(sum0, TOps.Load(in Unsafe.Add(ref x, i)));
+            sum1 = TOps.Add(sum1, TOps.Load(in Unsafe.Add(ref x, i + count)));
+        }
+
+        for (; i < lastStart; i += count)
+        {
+            sum0 = TOps.Add(sum0, TOps.Load(in Unsafe.Add(ref x, i)));
+        }
+
+        return TOps.Sum(TOps.Add(sum0, sum1));
+    }
+
+    /// <summary><c>Σ x·y</c> over <paramref name="length"/> ≥ TOps.Count elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Dot<T, TOps, TVec>(ref T x, ref T y, nuint length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec lastProduct = TOps.Multiply(TOps.Load(in Unsafe.Add(ref x, lastStart)), TOps.Load(in Unsafe.Add(ref y, lastStart)));
+        TVec sum0 = TOps.Select(NewLanes<T, TOps, TVec>(length), lastProduct, TOps.Create(T.Zero));
+        TVec sum1 = TOps.Create(T.Zero);
+        nuint i = 0;
+        for (; i + (2 * count) <= lastStart; i += 2 * count)
+        {
+            sum0 = TOps.MultiplyAdd(TOps.Load(in Unsafe.Add(ref x, i)), TOps.Load(in Unsafe.Add(ref y, i)), sum0);
+            sum1 = TOps.MultiplyAdd(TOps.Load(in Unsafe.Add(ref x, i + count)), TOps.Load(in Unsafe.Add(ref y, i + count)), sum1);
+        }
+
+        for (; i < lastStart; i += count)
+        {
+            sum0 = TOps.MultiplyAdd(TOps.Load(in Unsafe.Add(ref x, i)), TOps.Load(in Unsafe.Add(ref y, i)), sum0);
+        }
+
+        return TOps.Sum(TOps.Add(sum0, sum1));
+    }
+
+    /// <summary><c>Σ op(a, b)</c> over <paramref name="length"/> ≥ TOps.Count elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Reduce<TOp, T, TOps, TVec>(TOp op, ref T a, ref T b, nuint length)
+        where TOp : struct, IBinaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec last = op.Invoke<TOps, TVec>(TOps.Load(in Unsafe.Add(ref a, lastStart)), TOps.Load(in Unsafe.Add(ref b, lastStart)));
+        TVec sum = TOps.Select(NewLanes<T, TOps, TVec>(length), last, TOps.Create(T.Zero));
+        for (nuint i = 0; i < lastStart; i += count)
+        {
+            sum = TOps.Add(sum, op.Invoke<TOps, TVec>(TOps.Load(in Unsafe.Add(ref a, i)), TOps.Load(in Unsafe.Add(ref b, i))));
+        }
+
+        return TOps.Sum(sum);
+    }
+
+    /// <summary>
+    /// Stores <c>op(a, b)</c> to <paramref name="destination"/> (which may be <paramref name="a"/> or <paramref name="b"/>
+    /// itself) and returns the sum of the per-element terms <paramref name="op"/> reports, over
+    /// <paramref name="length"/> ≥ TOps.Count elements.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MapSum<TOp, T, TOps, TVec>(TOp op, ref T a, ref T b, ref T destination, nuint length)
+        where TOp : struct, ILossOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec last = op.Invoke<TOps, TVec>(TOps.Load(in Unsafe.Add(ref a, lastStart)), TOps.Load(in Unsafe.Add(ref b, lastStart)), out TVec lastTerm);
+        TVec sum = TOps.Select(NewLanes<T, TOps, TVec>(length), lastTerm, TOps.Create(T.Zero));
+        for (nuint i = 0; i < lastStart; i += count)
+        {
+            TVec result = op.Invoke<TOps, TVec>(TOps.Load(in Unsafe.Add(ref a, i)), TOps.Load(in Unsafe.Add(ref b, i)), out TVec term);
+            TOps.Store(result, ref Unsafe.Add(ref destination, i));
+            sum = TOps.Add(sum, term);
+        }
+
+        TOps.Store(last, ref Unsafe.Add(ref destination, lastStart));
+        return TOps.Sum(sum);
+    }
+
+    /// <summary>
+    /// Mask of the lanes of the last (overlapping) vector of a <paramref name="length"/>-element pass that the whole
+    /// vectors before it did not cover: the whole vectors end at ⌈(length − Count)/Count⌉·Count, so the first
+    /// <c>(Count − length mod Count) mod Count</c> lanes are already counted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec NewLanes<T, TOps, TVec>(nuint length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        nuint count = (nuint)TOps.Count;
+        nuint counted = (count - (length % count)) % count;
+        TVec lane = TOps.Load(in MemoryMarshal.GetArrayDataReference(LaneIndex<T>.Values));
+        return TOps.LessThanOrEqual(TOps.Create(T.CreateTruncating(counted)), lane);
+    }
+
+    private static double Run<TOp, T, TOps, TVec>(TOp op, ref T a, ref T b, ref T destination, int rows, nuint cols)
+        where TOp : struct, IRowOperator<T>, allows ref struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        double total = 0;
+        nuint offset = 0;
+        for (int row = 0; row < rows; row++, offset += cols)
+        {
+            total += op.Invoke<TOps, TVec>(row, ref Unsafe.Add(ref a, offset), ref Unsafe.Add(ref b, offset), ref Unsafe.Add(ref destination, offset), cols);
+        }
+
+        return total;
+    }
+
+    /// <summary>0, 1, 2, … as <typeparamref name="T"/>, one per lane of the widest vector.</summary>
+    private static class LaneIndex<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public static readonly T[] Values = [.. Enumerable.Range(0, 64).Select(T.CreateTruncating)];
+    }
+}

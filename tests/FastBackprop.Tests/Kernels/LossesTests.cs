@@ -1,0 +1,273 @@
+using FastBackprop.Tests.Support;
+
+namespace FastBackprop.Tests.Kernels;
+
+public class LossesTests
+{
+    public static TheoryData<SquaredErrorScale> Scales() => [SquaredErrorScale.Sum, SquaredErrorScale.HalfSum, SquaredErrorScale.Mean];
+
+    [Theory]
+    [MemberData(nameof(Scales))]
+    public void Squared_error_matches_the_double_reference_for_every_length_0_to_300_and_across_blocks(SquaredErrorScale scale)
+    {
+        foreach (int n in Inputs.AllLengths.Append(1024).Append(2500))
+        {
+            CheckSquaredError<float>(n, scale);
+            CheckSquaredError<double>(n, scale);
+        }
+    }
+
+    [Fact]
+    public void Squared_error_follows_the_seed_conventions_exactly_on_small_values()
+    {
+        double[] z = [0.3, 0.38];
+        double[] y = [0, 1];
+        double[] g = new double[2];
+        Assert.Equal((0.3 * 0.3) + (0.62 * 0.62), Losses.SquaredError<double>(z, y, SquaredErrorScale.Sum, g), 15);
+        Assert.Equal([0.6, 2 * (0.38 - 1)], g);
+        Assert.Equal(0.5 * ((0.3 * 0.3) + (0.62 * 0.62)), Losses.SquaredError<double>(z, y, SquaredErrorScale.HalfSum, g), 15);
+        Assert.Equal([0.3, 0.38 - 1], g);
+        Assert.Equal(0.5 * ((0.3 * 0.3) + (0.62 * 0.62)), Losses.SquaredError<double>(z, y, SquaredErrorScale.Mean, g), 15);
+        Assert.Equal([0.3, 0.38 - 1], g);
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_with_labels_matches_the_reference_and_the_one_hot_form()
+    {
+        foreach ((int rows, int cols) in new[] { (1, 1), (3, 2), (64, 10), (5, 17), (2, 300), (3, 1000) })
+        {
+            CheckCrossEntropy<float>(rows, cols, 2e-6);
+            CheckCrossEntropy<double>(rows, cols, 1e-14);
+        }
+
+        foreach (int cols in Inputs.AllLengths.Skip(1))
+        {
+            CheckCrossEntropy<float>(2, cols, 2e-6);
+            CheckCrossEntropy<double>(2, cols, 1e-14);
+        }
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_gradients_match_central_finite_differences_in_double()
+    {
+        const int rows = 3;
+        const int cols = 7;
+        double[] x = Inputs.Uniform<double>(rows * cols, -3, 3, 5);
+        int[] labels = [2, 0, 6];
+        double[] targets = Inputs.Uniform<double>(rows * cols, 0, 1, 6);
+        for (int r = 0; r < rows; r++)
+        {
+            double rowSum = targets.AsSpan(r * cols, cols).ToArray().Sum();
+            for (int j = 0; j < cols; j++)
+            {
+                targets[(r * cols) + j] /= rowSum;
+            }
+        }
+
+        double[] gradient = new double[x.Length];
+        Losses.SoftmaxCrossEntropy<double>(x, labels, rows, cols, gradient);
+        AssertFiniteDifferences(x, gradient, v => Losses.SoftmaxCrossEntropy<double>(v, labels, rows, cols, new double[v.Length]));
+        Losses.SoftmaxCrossEntropy<double>(x, targets, rows, cols, gradient);
+        AssertFiniteDifferences(x, gradient, v => Losses.SoftmaxCrossEntropy<double>(v, targets, rows, cols, new double[v.Length]));
+        Losses.BinaryCrossEntropyWithLogits<double>(x, targets, gradient);
+        AssertFiniteDifferences(x, gradient, v => Losses.BinaryCrossEntropyWithLogits<double>(v, targets, new double[v.Length]));
+        foreach (SquaredErrorScale scale in new[] { SquaredErrorScale.Sum, SquaredErrorScale.HalfSum, SquaredErrorScale.Mean })
+        {
+            Losses.SquaredError<double>(x, targets, scale, gradient);
+            AssertFiniteDifferences(x, gradient, v => Losses.SquaredError<double>(v, targets, scale, new double[v.Length]));
+        }
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_is_stable_for_huge_logits_and_masks()
+    {
+        float[] x = [1000f, -1000f, 0f, float.NegativeInfinity, 2f, 1f];
+        float[] gradient = new float[6];
+        float loss = Losses.SoftmaxCrossEntropy<float>(x, [1, 2], 2, 3, gradient);
+
+        // Row 0: −log softmax = 1000 − (−1000) + log(1 + 2e⁻¹⁰⁰⁰) = 2000; row 1 (masked −∞): log(e² + e) − 1.
+        Assert.Equal((2000 + Math.Log(Math.Exp(2) + Math.Exp(1)) - 1) / 2, loss, 3);
+        Assert.Equal([0.5f, -0.5f, 0f, 0f], gradient[0..4]);
+
+        float[] targets = [0f, 0f, 1f, 0f, 1f, 0f];
+        float targetLoss = Losses.SoftmaxCrossEntropy<float>(x, targets, 2, 3, gradient);
+        Assert.True(float.IsFinite(targetLoss), $"loss {targetLoss}");
+        Assert.Equal(0f, gradient[3]);
+    }
+
+    [Fact]
+    public void Softmax_cross_entropy_in_place_on_the_logits_equals_out_of_place()
+    {
+        float[] x = Inputs.Uniform<float>(6 * 19, -5, 5, 3);
+        int[] labels = [0, 18, 5, 7, 7, 1];
+        float[] targets = Inputs.Uniform<float>(x.Length, 0, 0.1, 4);
+        float[] gradient = new float[x.Length];
+        float loss = Losses.SoftmaxCrossEntropy<float>(x, labels, 6, 19, gradient);
+        float[] inPlace = (float[])x.Clone();
+        Assert.Equal(loss, Losses.SoftmaxCrossEntropy<float>(inPlace, labels, 6, 19, inPlace));
+        Assert.Equal(gradient, inPlace);
+        loss = Losses.SoftmaxCrossEntropy<float>(x, targets, 6, 19, gradient);
+        inPlace = (float[])x.Clone();
+        Assert.Equal(loss, Losses.SoftmaxCrossEntropy<float>(inPlace, targets, 6, 19, inPlace));
+        Assert.Equal(gradient, inPlace);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_with_logits_matches_the_reference_for_every_length_and_the_specials()
+    {
+        foreach (int n in Inputs.AllLengths)
+        {
+            float[] x = Inputs.Uniform<float>(n, -30, 30, n);
+            float[] y = Inputs.Uniform<float>(n, 0, 1, n + 1);
+            float[] gradient = new float[n];
+            float loss = Losses.BinaryCrossEntropyWithLogits<float>(x, y, gradient);
+            double expected = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double sigmoid = 1 / (1 + Math.Exp(-(double)x[i]));
+                expected += (Math.Max(x[i], 0) - (x[i] * (double)y[i]) + Math.Log(1 + Math.Exp(-Math.Abs((double)x[i])))) / n;
+
+                // (σ − y)/N: σ ≤ 2 ULP of 1 (without FMA), σ − y rounds (½ ULP of 1), then 1/N and the product
+                // round: ≤ 4 ULP of 1, over N.
+                Assert.True(Math.Abs(gradient[i] - ((sigmoid - y[i]) / n)) <= 4 * Ulp.Spacing(1f) / n, $"n {n} at {i}: {gradient[i]} vs {(sigmoid - y[i]) / n}");
+            }
+
+            Assert.Equal(expected, loss, Math.Max(Math.Abs(expected), 1) * 1e-6);
+        }
+
+        float[] specials = [float.PositiveInfinity, float.PositiveInfinity, float.NegativeInfinity, float.NegativeInfinity, float.NaN, 1e30f];
+        float[] labels = [1f, 0f, 0f, 1f, 1f, 1f];
+        float[] g = new float[6];
+        Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(0, 1), labels.AsSpan(0, 1), g.AsSpan(0, 1));
+        Assert.Equal(0f, Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(0, 1), labels.AsSpan(0, 1), g.AsSpan(0, 1)));
+        Assert.Equal(0f, Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(2, 1), labels.AsSpan(2, 1), g.AsSpan(0, 1)));
+        Assert.Equal(float.PositiveInfinity, Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(0, 2), labels.AsSpan(0, 2), g.AsSpan(0, 2)));
+        Assert.Equal([0f, 0.5f], g[0..2]);
+        Assert.True(float.IsNaN(Losses.BinaryCrossEntropyWithLogits<float>(specials, labels, g)));
+        Assert.Equal(0f, g[5]);
+    }
+
+    [Fact]
+    public void Empty_inputs_give_loss_zero()
+    {
+        Assert.Equal(0f, Losses.SquaredError<float>([], [], SquaredErrorScale.Mean, []));
+        Assert.Equal(0f, Losses.SoftmaxCrossEntropy<float>([], ReadOnlySpan<int>.Empty, 0, 10, []));
+        Assert.Equal(0f, Losses.SoftmaxCrossEntropy<float>([], ReadOnlySpan<float>.Empty, 0, 10, []));
+        Assert.Equal(0f, Losses.BinaryCrossEntropyWithLogits<float>([], [], []));
+    }
+
+    [Fact]
+    public void Bad_arguments_throw_naming_the_parameter_and_leave_the_gradient_untouched()
+    {
+        float[] x = new float[12];
+        float[] t = new float[12];
+        AssertRejects("labels", g => Losses.SoftmaxCrossEntropy<float>(x, [0, 1, 4], 3, 4, g));
+        AssertRejects("labels", g => Losses.SoftmaxCrossEntropy<float>(x, [0, -1, 2], 3, 4, g));
+        AssertRejects("labels", g => Losses.SoftmaxCrossEntropy<float>(x, [0, 1], 3, 4, g));
+        AssertRejects("rows", g => Losses.SoftmaxCrossEntropy<float>(x, [0, 1, 2], -3, 4, g));
+        AssertRejects("logits", g => Losses.SoftmaxCrossEntropy<float>(x, [0, 1, 2], 3, 5, g));
+        AssertRejects("logits", g => Losses.SoftmaxCrossEntropy<float>(x, t, 1 << 20, 1 << 12, g));
+        AssertRejects("targets", g => Losses.SoftmaxCrossEntropy<float>(x, new float[11], 3, 4, g));
+        AssertRejects("gradient", _ => Losses.SoftmaxCrossEntropy<float>(x, t, 3, 4, new float[13]));
+        AssertRejects("target", g => Losses.SquaredError<float>(x, new float[11], SquaredErrorScale.Sum, g));
+        AssertRejects("targets", g => Losses.BinaryCrossEntropyWithLogits<float>(x, new float[13], g));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SquaredError<float>(x, t, (SquaredErrorScale)7, new float[12]));
+
+        float[] shared = Enumerable.Repeat(7f, 16).ToArray();
+        var error = Assert.Throws<ArgumentException>(() => Losses.SoftmaxCrossEntropy<float>(x, shared.AsSpan(0, 12), 3, 4, shared.AsSpan(4, 12)));
+        Assert.Equal("gradient", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => Losses.SoftmaxCrossEntropy<float>(shared.AsSpan(0, 12), t, 3, 4, shared.AsSpan(2, 12)));
+        Assert.Equal("gradient", error.ParamName);
+        Assert.All(shared, v => Assert.Equal(7f, v));
+    }
+
+    private static void AssertRejects(string parameter, Action<float[]> call)
+    {
+        float[] gradient = Enumerable.Repeat(7f, 12).ToArray();
+        var error = Assert.Throws<ArgumentException>(() => call(gradient));
+        Assert.Equal(parameter, error.ParamName);
+        Assert.All(gradient, v => Assert.Equal(7f, v));
+    }
+
+    /// <summary>Central differences with h = 1e−6 (truncation ≈ 1e−12, rounding ≈ 1e−10): tolerance 1e−8.</summary>
+    private static void AssertFiniteDifferences(double[] x, double[] gradient, Func<double[], double> loss)
+    {
+        const double h = 1e-6;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double saved = x[i];
+            x[i] = saved + h;
+            double plus = loss(x);
+            x[i] = saved - h;
+            double minus = loss(x);
+            x[i] = saved;
+            Assert.Equal((plus - minus) / (2 * h), gradient[i], 1e-8);
+        }
+    }
+
+    private static void CheckSquaredError<T>(int n, SquaredErrorScale scale)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[] z = Inputs.Uniform<T>(n, -3, 3, n);
+        T[] y = Inputs.Uniform<T>(n, -3, 3, n + 1);
+        T[] gradient = new T[n];
+        double loss = double.CreateTruncating(Losses.SquaredError<T>(z, y, scale, gradient));
+        double expected = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double d = double.CreateTruncating(z[i]) - double.CreateTruncating(y[i]);
+            expected += d * d;
+            double g = scale switch { SquaredErrorScale.Sum => 2 * d, SquaredErrorScale.HalfSum => d, _ => 2 * d / n };
+
+            // z − y rounds once and the scale by 2 or 1 is exact (≤ ½ ULP); the mean's 2/n and product round twice
+            // more, each ≤ ½ ULP of its own value, ≤ 2.5 ULP of the result in all.
+            double error = typeof(T) == typeof(float)
+                ? Ulp.Error(float.CreateTruncating(gradient[i]), g)
+                : Ulp.Error(double.CreateTruncating(gradient[i]), g);
+            Assert.True(error <= (scale == SquaredErrorScale.Mean ? 2.5 : 0.5), $"{typeof(T).Name} n {n} {scale} at {i}: {gradient[i]} vs {g}");
+        }
+
+        expected *= scale switch { SquaredErrorScale.Sum => 1.0, SquaredErrorScale.HalfSum => 0.5, _ => 1.0 / Math.Max(n, 1) };
+
+        // Sums of ≤ 1024 squares in T lanes, then in double: relative error ≲ √(terms per lane) ε; bound 64 ε.
+        double epsilon = typeof(T) == typeof(float) ? Math.Pow(2, -23) : Math.Pow(2, -52);
+        Assert.True(Math.Abs(loss - expected) <= 64 * epsilon * expected, $"{typeof(T).Name} n {n} {scale}: {loss} vs {expected}");
+    }
+
+    private static void CheckCrossEntropy<T>(int rows, int cols, double tolerance)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T[] x = Inputs.Uniform<T>(rows * cols, -8, 8, (rows * 100) + cols);
+        int[] labels = Enumerable.Range(0, rows).Select(r => ((r * 7) + cols) % cols).ToArray();
+        T[] gradient = new T[x.Length];
+        double loss = double.CreateTruncating(Losses.SoftmaxCrossEntropy<T>(x, labels, rows, cols, gradient));
+        double[] probabilities = SoftmaxTests.ReferenceSoftmax(x.Select(double.CreateTruncating).ToArray(), rows, cols, log: false);
+        double[] logProbabilities = SoftmaxTests.ReferenceSoftmax(x.Select(double.CreateTruncating).ToArray(), rows, cols, log: true);
+        double expected = 0;
+        T[] oneHot = new T[x.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            expected -= logProbabilities[(r * cols) + labels[r]] / rows;
+            oneHot[(r * cols) + labels[r]] = T.One;
+            for (int j = 0; j < cols; j++)
+            {
+                double target = j == labels[r] ? 1 : 0;
+                double g = (probabilities[(r * cols) + j] - target) / rows;
+
+                // Gradients are compared absolutely, in units of 1/N: softmax's few ULP of 1, as in SoftmaxTests.
+                Assert.True(Math.Abs(double.CreateTruncating(gradient[(r * cols) + j]) - g) <= tolerance / rows, $"{typeof(T).Name} [{rows}×{cols}] at {r},{j}: {gradient[(r * cols) + j]} vs {g}");
+            }
+        }
+
+        // The loss, relative to its size and 1: the logits are exact in double, the row sums in T lanes.
+        Assert.True(Math.Abs(loss - expected) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{typeof(T).Name} [{rows}×{cols}]: loss {loss} vs {expected}");
+
+        T[] targetGradient = new T[x.Length];
+        double targetLoss = double.CreateTruncating(Losses.SoftmaxCrossEntropy<T>(x, oneHot, rows, cols, targetGradient));
+        Assert.True(Math.Abs(targetLoss - expected) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{typeof(T).Name} [{rows}×{cols}]: one-hot loss {targetLoss} vs {expected}");
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Math.Abs(double.CreateTruncating(targetGradient[i] - gradient[i])) <= tolerance / rows);
+        }
+    }
+}
