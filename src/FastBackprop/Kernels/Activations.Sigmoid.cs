@@ -44,34 +44,24 @@ public static partial class Activations
         ElementwiseDriver.Run(default(SigmoidBackwardFromOutputOperator<T>), y, dy, dx);
     }
 
-    /// <summary>σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x &lt; 0, with e = exp(−|x|) ≤ 1.</summary>
+    /// <summary>y = σ(x); see <see cref="VectorMath.Sigmoid"/>.</summary>
     internal readonly struct SigmoidOperator<T> : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVec Invoke<TOps, TVec>(TVec x)
             where TOps : IVectorOps<TVec, T>
-            where TVec : struct
-        {
-            TVec e = VectorMath.Exp<TOps, TVec, T>(TOps.Negate(TOps.Abs(x)));
-            TVec numerator = TOps.Select(TOps.LessThan(x, TOps.Create(T.Zero)), e, TOps.Create(T.One));
-            return TOps.Divide(numerator, TOps.Add(TOps.Create(T.One), e));
-        }
+            where TVec : struct => VectorMath.Sigmoid<TOps, TVec, T>(x);
     }
 
-    /// <summary>dx = dy · e/(1+e)², e = exp(−|x|): σ′ is even, and e never overflows.</summary>
+    /// <summary>dx = dy · σ′(x); see <see cref="VectorMath.SigmoidDerivative"/>.</summary>
     internal readonly struct SigmoidBackwardOperator<T> : IBinaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVec Invoke<TOps, TVec>(TVec x, TVec dy)
             where TOps : IVectorOps<TVec, T>
-            where TVec : struct
-        {
-            TVec e = VectorMath.Exp<TOps, TVec, T>(TOps.Negate(TOps.Abs(x)));
-            TVec reciprocal = TOps.Divide(TOps.Create(T.One), TOps.Add(TOps.Create(T.One), e));
-            return TOps.Multiply(dy, TOps.Multiply(TOps.Multiply(e, reciprocal), reciprocal));
-        }
+            where TVec : struct => TOps.Multiply(dy, VectorMath.SigmoidDerivative<TOps, TVec, T>(x));
     }
 
     /// <summary>dx = dy · y(1 − y).</summary>

@@ -100,4 +100,23 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MaxAcross(T value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T DivideFast(T numerator, T denominator) => numerator / denominator;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Decompose(T value, out T exponent)
+    {
+        // As in Vector128Ops: offset by the bits of √½, shift out the mantissa, subtract k from the exponent field.
+        if (typeof(T) == typeof(float))
+        {
+            int k = (Unsafe.BitCast<T, int>(value) - 0x3F3504F3) >> 23;
+            exponent = T.CreateTruncating(k);
+            return Unsafe.BitCast<int, T>(Unsafe.BitCast<T, int>(value) - (k << 23));
+        }
+
+        long k64 = (Unsafe.BitCast<T, long>(value) - 0x3FE6A09E667F3BCDL) >> 52;
+        exponent = T.CreateTruncating(k64);
+        return Unsafe.BitCast<long, T>(Unsafe.BitCast<T, long>(value) - (k64 << 52));
+    }
 }

@@ -108,4 +108,24 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
 
         return max;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> DivideFast(Vector128<T> numerator, Vector128<T> denominator) => numerator / denominator;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Decompose(Vector128<T> value, out Vector128<T> exponent)
+    {
+        // Offsetting the bits by those of √½ makes the arithmetic shift give k with m = value·2⁻ᵏ in [√½, √2).
+        if (typeof(T) == typeof(float))
+        {
+            Vector128<int> k = Vec.ShiftRightArithmetic(value.AsInt32() - Vec.Create(0x3F3504F3), 23);
+            exponent = Vec.ConvertToSingle(k).As<float, T>();
+            return (value.AsInt32() - Vec.ShiftLeft(k, 23)).As<int, T>();
+        }
+
+        // k as double through the 1.5·2⁵² bias: cheaper than a 64-bit integer conversion below AVX-512.
+        Vector128<long> k64 = Vec.ShiftRightArithmetic(value.AsInt64() - Vec.Create(0x3FE6A09E667F3BCDL), 52);
+        exponent = ((k64 + Vec.Create(0x4338000000000000L)).AsDouble() - Vec.Create(6755399441055744.0)).As<double, T>();
+        return (value.AsInt64() - Vec.ShiftLeft(k64, 52)).As<long, T>();
+    }
 }

@@ -18,17 +18,36 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        TVec clamped = typeof(T) == typeof(float)
+            ? TOps.Min(Constant<TOps, TVec, T>(88.8), TOps.Max(Constant<TOps, TVec, T>(-104.0), x))
+            : TOps.Min(Constant<TOps, TVec, T>(710.0), TOps.Max(Constant<TOps, TVec, T>(-746.0), x));
+        TVec mantissa = ExpSplit<TOps, TVec, T>(clamped, out TVec n);
+        return TOps.ScaleByPowerOfTwo(mantissa, n);
+    }
+
+    /// <summary>
+    /// eˣ as <c>eʳ · 2ⁿ</c> unscaled: returns eʳ in [√½, √2] and sets <paramref name="n"/> = round(x / ln 2), so a
+    /// caller can multiply eʳ by other factors and round into the subnormals once, with the final scaling.
+    /// </summary>
+    /// <remarks>
+    /// x must be finite or NaN, in [−130, 88.8] (float) or [−1400, 710] (double): there the reduction is exact
+    /// enough and |n| stays within what <see cref="IVectorOps{TVec, T}.ScaleByPowerOfTwo"/> accepts.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec ExpSplit<TOps, TVec, T>(TVec x, out TVec n)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         TVec reduced;
         TVec poly;
-        TVec n;
         TVec magic;
         if (typeof(T) == typeof(float))
         {
             magic = Constant<TOps, TVec, T>(12582912.0); // 1.5·2²³
-            TVec clamped = TOps.Min(Constant<TOps, TVec, T>(88.8), TOps.Max(Constant<TOps, TVec, T>(-104.0), x));
-            TVec shifted = TOps.MultiplyAdd(clamped, Constant<TOps, TVec, T>(1.4426950408889634), magic);
+            TVec shifted = TOps.MultiplyAdd(x, Constant<TOps, TVec, T>(1.4426950408889634), magic);
             n = TOps.Subtract(shifted, magic);
-            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-0.693359375), clamped);
+            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-0.693359375), x);
             reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(2.12194440054690583e-4), reduced);
             poly = Constant<TOps, TVec, T>(1.0 / 5040);
             poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 720));
@@ -42,10 +61,9 @@ internal static partial class VectorMath
         else
         {
             magic = Constant<TOps, TVec, T>(6755399441055744.0); // 1.5·2⁵²
-            TVec clamped = TOps.Min(Constant<TOps, TVec, T>(710.0), TOps.Max(Constant<TOps, TVec, T>(-746.0), x));
-            TVec shifted = TOps.MultiplyAdd(clamped, Constant<TOps, TVec, T>(1.4426950408889634), magic);
+            TVec shifted = TOps.MultiplyAdd(x, Constant<TOps, TVec, T>(1.4426950408889634), magic);
             n = TOps.Subtract(shifted, magic);
-            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-6.93147180369123816490e-01), clamped);
+            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-6.93147180369123816490e-01), x);
             reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-1.90821492927058770002e-10), reduced);
             poly = Constant<TOps, TVec, T>(1.0 / 6227020800);
             poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 479001600));
@@ -63,6 +81,6 @@ internal static partial class VectorMath
             poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0));
         }
 
-        return TOps.ScaleByPowerOfTwo(poly, n);
+        return poly;
     }
 }

