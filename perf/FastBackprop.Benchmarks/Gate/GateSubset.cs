@@ -11,5 +11,7 @@ internal static class GateSubset
     [
         new("SigmoidBenchmarks", "Forward", "TensorPrimitivesSigmoid", "Length=16384"),
         new("SigmoidBenchmarks", "Backward", "TensorPrimitivesSigmoid", "Length=16384"),
+        new("ActivationBenchmarks", "Forward", "ScalarLoopForward", "Kind=Tanh&Length=32768"),
+        new("ActivationBenchmarks", "Backward", "ScalarLoopBackward", "Kind=Tanh&Length=32768"),
     ];
 }

@@ -1,13 +1,15 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.ConsoleArguments;
 using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
 namespace FastBackprop.Benchmarks.Infrastructure;
 
 /// <summary>
 /// BenchmarkDotNet's own command line, plus <c>--paths LIST</c>: every job runs once per named SIMD path
-/// (vector512, vector256, vector128, scalar, or all), each forced by the runtime switch of DESIGN.md.
+/// (vector512, vector256, vector128, scalar, or all), each forced by the runtime switch of DESIGN.md. Exits 1 when
+/// a benchmark failed (so a CI dry job catches a broken benchmark), 2 on a bad command line.
 /// </summary>
 internal static class BenchmarkCommand
 {
@@ -16,8 +18,7 @@ internal static class BenchmarkCommand
         int at = Array.IndexOf(args, "--paths");
         if (at < 0)
         {
-            BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCommand).Assembly).Run(args, DefaultConfig.Instance);
-            return 0;
+            return ExitCode(BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCommand).Assembly).Run(args, DefaultConfig.Instance));
         }
 
         IReadOnlyList<SimdPath> paths;
@@ -38,7 +39,9 @@ internal static class BenchmarkCommand
             return 2;
         }
 
-        BenchmarkRunner.Run(typeof(BenchmarkCommand).Assembly, new PathJobsConfig(ManualConfig.Union(DefaultConfig.Instance, parsed), paths));
-        return 0;
+        return ExitCode(BenchmarkRunner.Run(typeof(BenchmarkCommand).Assembly, new PathJobsConfig(ManualConfig.Union(DefaultConfig.Instance, parsed), paths)));
     }
+
+    private static int ExitCode(IEnumerable<Summary> summaries) =>
+        summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 }
