@@ -90,7 +90,7 @@ internal static class GateCommand
             .AddFilter(new SimpleFilter(c => subset.Any(b =>
                 b.Type == c.Descriptor.Type.Name
                 && (b.Method == c.Descriptor.WorkloadMethod.Name || b.Peer == c.Descriptor.WorkloadMethod.Name)
-                && b.Parameters == c.Parameters.PrintInfo)))
+                && b.HasParameters(c.Parameters.PrintInfo))))
             .WithArtifactsPath(Path.Combine("BenchmarkDotNet.Artifacts", "gate"))
             .WithOptions(ConfigOptions.JoinSummary);
 

@@ -25,7 +25,7 @@ internal sealed record GateResult(string Date, string Cpu, string Runtime, IRead
         foreach (GateBenchmark benchmark in tracked)
         {
             IEnumerable<Measurement> own = measurements
-                .Where(m => m.Type == benchmark.Type && m.Method == benchmark.Method && m.Parameters == benchmark.Parameters)
+                .Where(m => m.Type == benchmark.Type && m.Method == benchmark.Method && benchmark.HasParameters(m.Parameters))
                 .OrderByDescending(m => Enum.TryParse(m.Job, out SimdPath path) ? (int)path : -1)
                 .ThenBy(m => m.Job, StringComparer.Ordinal);
             foreach (Measurement measured in own)

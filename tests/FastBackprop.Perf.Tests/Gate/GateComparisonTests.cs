@@ -36,6 +36,14 @@ public class GateComparisonTests
         Assert.True(row.Fails);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(23)]
+    public void Less_than_one_object_per_call_is_counter_noise_not_an_allocation(long bytes)
+    {
+        Assert.Equal(Verdict.Ok, Single(Entry("Forward", 0.5), Entry("Forward", 0.5, allocated: bytes)).Verdict);
+    }
+
     [Fact]
     public void An_entry_missing_from_the_run_fails()
     {

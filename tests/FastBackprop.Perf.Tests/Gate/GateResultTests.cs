@@ -49,6 +49,24 @@ public class GateResultTests
     }
 
     [Fact]
+    public void Parameters_match_whatever_order_BenchmarkDotNet_prints_them_in()
+    {
+        var tracked = new GateBenchmark("ActivationBenchmarks", "Forward", "ScalarLoopForward", "Kind=Tanh&Length=32768");
+        Measurement[] measurements =
+        [
+            new("ActivationBenchmarks", "ScalarLoopForward", "Length=32768&Kind=Tanh", "Vector512", 1000, 0),
+            new("ActivationBenchmarks", "Forward", "Length=32768&Kind=Tanh", "Vector512", 250, 0),
+            new("ActivationBenchmarks", "Forward", "Length=32768&Kind=Relu", "Vector512", 100, 0),
+        ];
+
+        GateEntry entry = Assert.Single(GateResult.From(measurements, [tracked], "d", "c", "r").Entries);
+
+        Assert.Equal(0.25, entry.Ratio);
+        Assert.True(tracked.HasParameters("Length=32768&Kind=Tanh"));
+        Assert.False(tracked.HasParameters("Length=32768"));
+    }
+
+    [Fact]
     public void Entry_id_names_class_method_parameters_and_path()
     {
         var entry = new GateEntry("SigmoidBenchmarks", "Forward", "Peer", "Length=16384", "Vector128", 1, 1, 1, 0);
