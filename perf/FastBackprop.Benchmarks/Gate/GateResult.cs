@@ -1,7 +1,7 @@
 namespace FastBackprop.Benchmarks.Gate;
 
 /// <summary>
-/// One gated figure: a FastBackprop benchmark's median time divided by its peer's, measured in the same run, on one
+/// One gated figure: a FastBackprop benchmark's time divided by its peer's, measured in the same run, on one
 /// SIMD path, with the bytes the FastBackprop benchmark allocated per call.
 /// </summary>
 internal sealed record GateEntry(
@@ -32,11 +32,11 @@ internal sealed record GateResult(string Date, string Cpu, string Runtime, IRead
             {
                 Measurement? peer = measurements.FirstOrDefault(m =>
                     m.Type == benchmark.Type && m.Method == benchmark.Peer && m.Parameters == measured.Parameters && m.Job == measured.Job);
-                if (peer is not null && peer.MedianNs > 0)
+                if (peer is not null && peer.TimeNs > 0)
                 {
                     entries.Add(new GateEntry(
                         measured.Type, measured.Method, benchmark.Peer, measured.Parameters, measured.Job,
-                        measured.MedianNs / peer.MedianNs, measured.MedianNs, peer.MedianNs, measured.AllocatedBytes));
+                        measured.TimeNs / peer.TimeNs, measured.TimeNs, peer.TimeNs, measured.AllocatedBytes));
                 }
             }
         }

@@ -7,7 +7,7 @@ public class GateResultTests
     private static readonly GateBenchmark Forward = new("SigmoidBenchmarks", "Forward", "TensorPrimitivesSigmoid", "Length=16384");
 
     [Fact]
-    public void Ratio_is_own_median_over_the_peer_median_of_the_same_job_and_parameters()
+    public void Ratio_is_own_time_over_the_peer_time_in_the_same_job_and_parameters()
     {
         Measurement[] measurements =
         [
