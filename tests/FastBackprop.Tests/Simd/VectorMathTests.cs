@@ -76,9 +76,9 @@ public class VectorMathTests
             values.Add(-v);
         }
 
-        for (int i = 0; i <= 20_000; i++)
+        for (int i = 0; i <= 8_000; i++)
         {
-            values.Add((float)(-12 + (24.0 * i / 20_000)));
+            values.Add((float)(-12 + (24.0 * i / 8_000)));
         }
 
         values.AddRange(Inputs.FloatSpecials);
