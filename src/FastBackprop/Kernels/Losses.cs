@@ -279,11 +279,20 @@ public static class Losses
                 return -Math.Log(probability);
             }
 
-            T sum = RowwiseDriver.ExpSum<T, TOps, TVec>(ref x, max, ref gradient, cols);
-            T reciprocal = T.One / sum;
-            T labelExp = Unsafe.Add(ref gradient, label);
-            ElementwiseDriver.Run<Linear.ScaleOperator<T>, T, TOps, TVec>(new(reciprocal * scale), ref gradient, ref gradient, cols);
-            Unsafe.Add(ref gradient, label) = ((labelExp * reciprocal) - T.One) * scale;
+            T sum;
+            if (cols <= 2 * (nuint)TOps.Count)
+            {
+                sum = Softmax.ShortRowExpSum<T, TOps, TVec>(ref x, max, cols, out TVec first, out TVec second);
+                Softmax.StoreShortRow<T, TOps, TVec>(first, second, scale / sum, ref gradient, cols);
+            }
+            else
+            {
+                sum = RowwiseDriver.ExpSum<T, TOps, TVec>(ref x, max, ref gradient, cols);
+                ElementwiseDriver.Run<Linear.ScaleOperator<T>, T, TOps, TVec>(new(scale / sum), ref gradient, ref gradient, cols);
+            }
+
+            // softmax/N − 1/N at the label.
+            Unsafe.Add(ref gradient, label) -= scale;
             return double.CreateTruncating(max) - double.CreateTruncating(labelLogit) + Math.Log(double.CreateTruncating(sum));
         }
     }

@@ -125,6 +125,36 @@ public static class Softmax
         }
     }
 
+    /// <summary>
+    /// <c>Σ exp(x − max)</c> over a row of Count to 2·Count elements, with the exponentials of its two vectors (one at 0,
+    /// one ending at the last element) left in registers: storing them and loading them back for the scale pass
+    /// would stall on store forwarding where the two overlap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T ShortRowExpSum<T, TOps, TVec>(ref T x, T max, nuint cols, out TVec first, out TVec second)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        TVec shift = TOps.Create(max);
+        first = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in x), shift));
+        second = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, cols - (nuint)TOps.Count)), shift));
+        TVec newLanes = RowwiseDriver.SecondVectorNewLanes<T, TOps, TVec>(cols);
+        return TOps.Sum(TOps.Add(first, TOps.Select(newLanes, second, TOps.Create(T.Zero))));
+    }
+
+    /// <summary>Stores <c>first·scale</c> at 0 and <c>second·scale</c> ending at the last element of the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreShortRow<T, TOps, TVec>(TVec first, TVec second, T scale, ref T y, nuint cols)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        TVec factor = TOps.Create(scale);
+        TOps.Store(TOps.Multiply(first, factor), ref y);
+        TOps.Store(TOps.Multiply(second, factor), ref Unsafe.Add(ref y, cols - (nuint)TOps.Count));
+    }
+
     private static void CheckUnary<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y, string xName, string yName)
     {
         Guard.SupportedType<T>();
@@ -153,6 +183,11 @@ public static class Softmax
             where TOps : IVectorOps<TVec, T>
             where TVec : struct
         {
+            if (cols <= 2 * (nuint)TOps.Count)
+            {
+                return ShortRow<TOps, TVec>(ref x, ref y, cols);
+            }
+
             T max = RowwiseDriver.Max<T, TOps, TVec>(ref x, cols);
             if (!T.IsFinite(max))
             {
@@ -162,6 +197,24 @@ public static class Softmax
 
             T sum = RowwiseDriver.ExpSum<T, TOps, TVec>(ref x, max, ref y, cols);
             ElementwiseDriver.Run<Linear.ScaleOperator<T>, T, TOps, TVec>(new(T.One / sum), ref y, ref y, cols);
+            return 0;
+        }
+
+        /// <summary>A row of Count to 2·Count elements, kept in two registers from load to store (the classifier case).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double ShortRow<TOps, TVec>(ref T x, ref T y, nuint cols)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            T max = RowwiseDriver.Max<T, TOps, TVec>(ref x, cols);
+            if (!T.IsFinite(max))
+            {
+                NonFiniteRow(ref x, ref y, cols, max, log: false);
+                return 0;
+            }
+
+            T sum = ShortRowExpSum<T, TOps, TVec>(ref x, max, cols, out TVec first, out TVec second);
+            StoreShortRow<T, TOps, TVec>(first, second, T.One / sum, ref y, cols);
             return 0;
         }
     }

@@ -70,6 +70,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>Whole vectors, then the overlapping last one. Requires <c>length ≥ TOps.Count</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TOp, T, TOps, TVec>(TOp op, ref T x, ref T destination, nuint length)
         where TOp : struct, IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -88,6 +89,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>Whole vectors, then the overlapping last one. Requires <c>length ≥ TOps.Count</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TOp, T, TOps, TVec>(TOp op, ref T x, ref T y, ref T destination, nuint length)
         where TOp : struct, IBinaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -236,6 +236,16 @@ internal static class RowwiseDriver
     }
 
     /// <summary>
+    /// For a row of <paramref name="length"/> in [Count, 2·Count] held as two vectors, one at 0 and one ending at the
+    /// last element: the mask of the second vector's lanes that the first does not cover (from lane 2·Count − length).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec SecondVectorNewLanes<T, TOps, TVec>(nuint length)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct => LanesFrom<T, TOps, TVec>((2 * (nuint)TOps.Count) - length);
+
+    /// <summary>
     /// Mask of the lanes of the last (overlapping) vector of a <paramref name="length"/>-element pass that the whole
     /// vectors before it did not cover: the whole vectors end at ⌈(length − Count)/Count⌉·Count, so the first
     /// <c>(Count − length mod Count) mod Count</c> lanes are already counted.
@@ -247,9 +257,18 @@ internal static class RowwiseDriver
         where TVec : struct
     {
         nuint count = (nuint)TOps.Count;
-        nuint counted = (count - (length % count)) % count;
+        return LanesFrom<T, TOps, TVec>((count - (length % count)) % count);
+    }
+
+    /// <summary>Mask of lanes <paramref name="first"/>, first + 1, … .</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec LanesFrom<T, TOps, TVec>(nuint first)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
         TVec lane = TOps.Load(in MemoryMarshal.GetArrayDataReference(LaneIndex<T>.Values));
-        return TOps.LessThanOrEqual(TOps.Create(T.CreateTruncating(counted)), lane);
+        return TOps.LessThanOrEqual(TOps.Create(T.CreateTruncating(first)), lane);
     }
 
     private static double Run<TOp, T, TOps, TVec>(TOp op, ref T a, ref T b, ref T destination, int rows, nuint cols)

@@ -100,13 +100,17 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MaxAcross(Vector128<T> value)
     {
-        T max = value.GetElement(0);
-        for (int i = 1; i < Vector128<T>.Count; i++)
+        // Two (float) or one (double) swap-and-max steps; Vector128.Max propagates NaN from either operand.
+        if (typeof(T) == typeof(float))
         {
-            max = T.Max(max, value.GetElement(i));
+            Vector128<float> v = value.AsSingle();
+            v = Vec.Max(v, Vec.Shuffle(v, Vec.Create(2, 3, 0, 1)));
+            v = Vec.Max(v, Vec.Shuffle(v, Vec.Create(1, 0, 3, 2)));
+            return v.As<float, T>().ToScalar();
         }
 
-        return max;
+        Vector128<double> d = value.AsDouble();
+        return Vec.Max(d, Vec.Shuffle(d, Vec.Create(1L, 0L))).As<double, T>().ToScalar();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

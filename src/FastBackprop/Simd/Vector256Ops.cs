@@ -98,16 +98,8 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
     public static T Sum(Vector256<T> value) => Vec.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MaxAcross(Vector256<T> value)
-    {
-        T max = value.GetElement(0);
-        for (int i = 1; i < Vector256<T>.Count; i++)
-        {
-            max = T.Max(max, value.GetElement(i));
-        }
-
-        return max;
-    }
+    public static T MaxAcross(Vector256<T> value) =>
+        Vector128Ops<T>.MaxAcross(Vector128.Max(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> DivideFast(Vector256<T> numerator, Vector256<T> denominator) => numerator / denominator;

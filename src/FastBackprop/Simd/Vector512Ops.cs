@@ -109,16 +109,8 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
     public static T Sum(Vector512<T> value) => Vec.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MaxAcross(Vector512<T> value)
-    {
-        T max = value.GetElement(0);
-        for (int i = 1; i < Vector512<T>.Count; i++)
-        {
-            max = T.Max(max, value.GetElement(i));
-        }
-
-        return max;
-    }
+    public static T MaxAcross(Vector512<T> value) =>
+        Vector256Ops<T>.MaxAcross(Vector256.Max(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> DivideFast(Vector512<T> numerator, Vector512<T> denominator)
