@@ -30,10 +30,13 @@ public static partial class Gemm
     // Vector128  6×2V = 6×8 f32    256  32 (192)         512 (4096)
     // Scalar     6×2V = 6×2        256  32 (192)         2048 (4096)
     //   Narrow paths are compute-bound long before the caches matter; the same budgets as Vector256.
-    // DirectMaxWork: crossover of the unpacked 8×1V kernel against packing (GemmCrossoverBenchmarks).
+    // DirectMaxWork: the unpacked 8×1V kernel wins below ≈ 2¹⁸ m·n·k and packing above (GemmCrossoverBenchmarks,
+    //   AVX-512 f32: unpacked/packed time 0.31 at 64×256×10, 0.43 at 1×2×500, 1.12 at 32×128×128, 1.3–1.5 from
+    //   64×128×256 up). Narrower than one packed tile (n < NR) it stays unpacked at any size: a padded tile would
+    //   waste more than the 8×1V kernel loses.
     // ParallelMinWork: below 2¹⁸ m·n·k (≈ 3 µs of work) waking a worker costs about as much as it saves.
-    private static readonly GemmBlockSizes Vector512Blocks = new(KC: 128, MCTiles: 64, NCTiles: 64, DirectMaxWork: 1L << 22, ParallelMinWork: 1L << 18);
-    private static readonly GemmBlockSizes Vector256Blocks = new(KC: 256, MCTiles: 32, NCTiles: 256, DirectMaxWork: 1L << 22, ParallelMinWork: 1L << 18);
-    private static readonly GemmBlockSizes Vector128Blocks = new(KC: 256, MCTiles: 32, NCTiles: 512, DirectMaxWork: 1L << 22, ParallelMinWork: 1L << 18);
-    private static readonly GemmBlockSizes ScalarBlocks = new(KC: 256, MCTiles: 32, NCTiles: 2048, DirectMaxWork: 1L << 22, ParallelMinWork: 1L << 18);
+    private static readonly GemmBlockSizes Vector512Blocks = new(KC: 128, MCTiles: 64, NCTiles: 64, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+    private static readonly GemmBlockSizes Vector256Blocks = new(KC: 256, MCTiles: 32, NCTiles: 256, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+    private static readonly GemmBlockSizes Vector128Blocks = new(KC: 256, MCTiles: 32, NCTiles: 512, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+    private static readonly GemmBlockSizes ScalarBlocks = new(KC: 256, MCTiles: 32, NCTiles: 2048, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
 }

@@ -10,9 +10,9 @@ public static partial class Gemm
     /// C[rows r0..r1, cols c0..c1] by <see cref="GemmDirectKernel{TVec, T, TOps, TRows}"/>: one vector of columns
     /// at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.
     /// The last, partial column strip is copied zero-padded into scratch, and its C tile goes through scratch,
-    /// so no load or store leaves the caller's matrices.
+    /// so no load or store leaves the caller's matrices. <paramref name="scratch"/> holds <c>DirectScratchBytes</c>.
     /// </summary>
-    private static unsafe void RunDirect<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, int c0, int c1, PackWorkspace workspace)
+    private static unsafe void RunDirect<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, int c0, int c1, byte* scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
@@ -20,15 +20,8 @@ public static partial class Gemm
         int v = TOps.Count;
         int k = problem.K;
         (nint aRow, nint aK) = problem.OpA == MatrixOp.None ? (problem.Lda, (nint)1) : ((nint)1, problem.Lda);
-        T* strip = null;
-        T* tile = null;
-        if ((c1 - c0) % v != 0)
-        {
-            nuint stripBytes = PackWorkspace.Align((nuint)k * (nuint)v * (nuint)sizeof(T));
-            byte* memory = workspace.Reserve(stripBytes + (nuint)(8 * v * sizeof(T)));
-            strip = (T*)memory;
-            tile = (T*)(memory + stripBytes);
-        }
+        T* strip = (T*)scratch;
+        T* tile = (T*)(scratch + PackWorkspace.Align((nuint)k * (nuint)v * (nuint)sizeof(T)));
 
         for (int j = c0; j < c1; j += v)
         {

@@ -139,10 +139,31 @@ public static partial class Gemm
             }
             else
             {
-                // op(B) column j is row j of B, contiguous over k: scatter it down the panel's column j.
-                for (int j = 0; j < width; j++)
+                // op(B) column j is row j of B, contiguous over k. Eight rows at a time, k outermost: each k step
+                // reads eight streams and writes eight adjacent slots, instead of one strided store per element.
+                T* rows = problem.B + ((jc + jr) * ldb) + pc;
+                int j = 0;
+                for (; j + 8 <= width; j += 8)
                 {
-                    T* s = problem.B + ((jc + jr + j) * ldb) + pc;
+                    T* s = rows + (j * ldb);
+                    T* d = panel + j;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        d[0] = s[p];
+                        d[1] = s[ldb + p];
+                        d[2] = s[(2 * ldb) + p];
+                        d[3] = s[(3 * ldb) + p];
+                        d[4] = s[(4 * ldb) + p];
+                        d[5] = s[(5 * ldb) + p];
+                        d[6] = s[(6 * ldb) + p];
+                        d[7] = s[(7 * ldb) + p];
+                        d += nr;
+                    }
+                }
+
+                for (; j < width; j++)
+                {
+                    T* s = rows + (j * ldb);
                     T* d = panel + j;
                     for (int p = 0; p < kc; p++)
                     {
@@ -175,14 +196,33 @@ public static partial class Gemm
             T* panel = destination + (ir * kc);
             if (problem.OpA == MatrixOp.None)
             {
-                // op(A) row i is row i of A, contiguous over k: scatter it down the panel's row slot r.
-                for (int r = 0; r < height; r++)
+                // op(A) row i is row i of A, contiguous over k. A full panel reads its MR rows side by side, k
+                // outermost, so each k step writes MR adjacent slots.
+                T* rows = problem.A + ((ic + ir) * lda) + pc;
+                if (height == 6 && mr == 6)
                 {
-                    T* s = problem.A + ((ic + ir + r) * lda) + pc;
-                    T* d = panel + r;
+                    T* d = panel;
                     for (int p = 0; p < kc; p++)
                     {
-                        d[p * mr] = s[p];
+                        d[0] = rows[p];
+                        d[1] = rows[lda + p];
+                        d[2] = rows[(2 * lda) + p];
+                        d[3] = rows[(3 * lda) + p];
+                        d[4] = rows[(4 * lda) + p];
+                        d[5] = rows[(5 * lda) + p];
+                        d += 6;
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < height; r++)
+                    {
+                        T* s = rows + (r * lda);
+                        T* d = panel + r;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[p * mr] = s[p];
+                        }
                     }
                 }
             }

@@ -51,7 +51,8 @@ public static partial class Gemm
     /// Elements between rows (columns n..ldc−1) are not touched.</param>
     /// <param name="ldc">Row stride of C, at least n.</param>
     /// <param name="threads">Threads to use: 0 = <see cref="Environment.ProcessorCount"/>; 1 = the calling thread
-    /// only (no thread pool, no lock). Small problems use fewer. Results do not depend on it.</param>
+    /// only (no thread pool, no lock); at most 64 are used. Small problems use fewer. Results do not depend on it.
+    /// Threads are the library's own persistent workers; while another call holds them, a call runs on its caller alone.</param>
     /// <exception cref="ArgumentException">A size or stride is negative, a stride is below its matrix's width, a
     /// span is shorter than its matrix needs, a size overflows, C overlaps A or B, or an op is not defined.
     /// Thrown before anything is written.</exception>
@@ -94,7 +95,7 @@ public static partial class Gemm
             }
 
             var problem = new GemmProblem<T>(opA, opB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            Run(problem, threads == 0 ? Environment.ProcessorCount : threads, strategy);
+            Run(problem, threads == 0 ? Environment.ProcessorCount : Math.Min(threads, MaxThreads), strategy);
         }
     }
 
@@ -124,11 +125,12 @@ public static partial class Gemm
     {
         GemmBlockSizes blocks = Blocks;
         long work = (long)problem.M * problem.N * problem.K;
+        (int _, int packedColumns) = Units<T>(direct: false);
         bool direct = problem.OpB == MatrixOp.None && strategy switch
         {
             GemmStrategy.Direct => true,
             GemmStrategy.Packed => false,
-            _ => work <= blocks.DirectMaxWork,
+            _ => work <= blocks.DirectMaxWork || problem.N < packedColumns,
         };
         (int rowUnit, int colUnit) = Units<T>(direct);
         int rowTiles = (problem.M + rowUnit - 1) / rowUnit;
@@ -145,10 +147,30 @@ public static partial class Gemm
             }
         }
 
+        nuint scratchBytes = DirectScratchBytes<T>(problem.K, colUnit);
+        if (direct && scratchBytes <= StackScratchBytes)
+        {
+            // Tiny problems (a batch-1 layer): scratch on the stack, no pool round trip.
+            byte* stack = stackalloc byte[StackScratchBytes + PackWorkspace.Alignment];
+            byte* scratch = (byte*)PackWorkspace.Align((nuint)stack);
+            RunRange(problem, direct, 0, problem.M, 0, problem.N, null, scratch);
+            return;
+        }
+
         PackWorkspace workspace = PackWorkspacePool.Get();
-        RunRange(problem, direct, 0, problem.M, 0, problem.N, workspace);
+        RunRange(problem, direct, 0, problem.M, 0, problem.N, workspace, null);
         PackWorkspacePool.Return(workspace);
     }
+
+    private const int StackScratchBytes = 2048;
+
+    /// <summary>Cap on the threads argument: more threads than that only oversubscribes the cores (each is a persistent thread).</summary>
+    private const int MaxThreads = 64;
+
+    /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and an 8 × V tile of C.</summary>
+    private static unsafe nuint DirectScratchBytes<T>(int k, int lanes)
+        where T : unmanaged =>
+        PackWorkspace.Align((nuint)k * (nuint)lanes * (nuint)sizeof(T)) + (nuint)(8 * lanes * sizeof(T));
 
     private static GemmBlockSizes Blocks =>
         Dispatch.Use512 ? Vector512Blocks : Dispatch.Use256 ? Vector256Blocks : Dispatch.Use128 ? Vector128Blocks : ScalarBlocks;
@@ -162,52 +184,58 @@ public static partial class Gemm
     }
 
     /// <summary>The dispatch ladder: the active path's kernel for rows r0..r1 and columns c0..c1 of C.</summary>
-    private static void RunRange<T>(in GemmProblem<T> problem, bool direct, int r0, int r1, int c0, int c1, PackWorkspace workspace)
+    /// <remarks>The unpacked path uses <paramref name="scratch"/> when given, else reserves its scratch in <paramref name="workspace"/>.</remarks>
+    private static unsafe void RunRange<T>(in GemmProblem<T> problem, bool direct, int r0, int r1, int c0, int c1, PackWorkspace? workspace, byte* scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        if (direct && scratch is null)
+        {
+            scratch = workspace!.Reserve(DirectScratchBytes<T>(problem.K, Units<T>(direct: true).Cols));
+        }
+
         if (Dispatch.Use512)
         {
             if (direct)
             {
-                RunDirect<T, Vector512<T>, Vector512Ops<T>>(problem, r0, r1, c0, c1, workspace);
+                RunDirect<T, Vector512<T>, Vector512Ops<T>>(problem, r0, r1, c0, c1, scratch);
             }
             else
             {
                 RunPacked<T, Vector512<T>, Vector512Ops<T>, GemmMicrokernel6x4V<Vector512<T>, T, Vector512Ops<T>>>(
-                    problem, r0, r1, c0, c1, workspace, Vector512Blocks);
+                    problem, r0, r1, c0, c1, workspace!, Vector512Blocks);
             }
         }
         else if (Dispatch.Use256)
         {
             if (direct)
             {
-                RunDirect<T, Vector256<T>, Vector256Ops<T>>(problem, r0, r1, c0, c1, workspace);
+                RunDirect<T, Vector256<T>, Vector256Ops<T>>(problem, r0, r1, c0, c1, scratch);
             }
             else
             {
                 RunPacked<T, Vector256<T>, Vector256Ops<T>, GemmMicrokernel6x2V<Vector256<T>, T, Vector256Ops<T>>>(
-                    problem, r0, r1, c0, c1, workspace, Vector256Blocks);
+                    problem, r0, r1, c0, c1, workspace!, Vector256Blocks);
             }
         }
         else if (Dispatch.Use128)
         {
             if (direct)
             {
-                RunDirect<T, Vector128<T>, Vector128Ops<T>>(problem, r0, r1, c0, c1, workspace);
+                RunDirect<T, Vector128<T>, Vector128Ops<T>>(problem, r0, r1, c0, c1, scratch);
             }
             else
             {
                 RunPacked<T, Vector128<T>, Vector128Ops<T>, GemmMicrokernel6x2V<Vector128<T>, T, Vector128Ops<T>>>(
-                    problem, r0, r1, c0, c1, workspace, Vector128Blocks);
+                    problem, r0, r1, c0, c1, workspace!, Vector128Blocks);
             }
         }
         else if (direct)
         {
-            RunDirect<T, T, ScalarOps<T>>(problem, r0, r1, c0, c1, workspace);
+            RunDirect<T, T, ScalarOps<T>>(problem, r0, r1, c0, c1, scratch);
         }
         else
         {
-            RunPacked<T, T, ScalarOps<T>, GemmMicrokernel6x2V<T, T, ScalarOps<T>>>(problem, r0, r1, c0, c1, workspace, ScalarBlocks);
+            RunPacked<T, T, ScalarOps<T>, GemmMicrokernel6x2V<T, T, ScalarOps<T>>>(problem, r0, r1, c0, c1, workspace!, ScalarBlocks);
         }
     }
 
@@ -236,18 +264,18 @@ public static partial class Gemm
             _tiles = tiles;
         }
 
-        public override void Run(int part, int parts)
+        public override unsafe void Run(int part, int parts)
         {
             int first = (int)((long)_tiles * part / parts) * _unit;
             int last = (int)((long)_tiles * (part + 1) / parts) * _unit;
             PackWorkspace workspace = PackWorkspacePool.Get();
             if (_splitColumns)
             {
-                RunRange(_problem, _direct, 0, _problem.M, first, Math.Min(last, _problem.N), workspace);
+                RunRange(_problem, _direct, 0, _problem.M, first, Math.Min(last, _problem.N), workspace, null);
             }
             else
             {
-                RunRange(_problem, _direct, first, Math.Min(last, _problem.M), 0, _problem.N, workspace);
+                RunRange(_problem, _direct, first, Math.Min(last, _problem.M), 0, _problem.N, workspace, null);
             }
 
             PackWorkspacePool.Return(workspace);

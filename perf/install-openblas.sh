@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs Debian's OpenBLAS (pthreads build), the peer GemmBenchmarks runs beside FastBackprop's GEMM.
+# The benchmark loads libopenblas.so.0 at run time and skips the OpenBLAS rows, saying so, when it is missing.
+set -euo pipefail
+if ldconfig -p | grep -q 'libopenblas\.so\.0'; then
+  echo "OpenBLAS already installed: $(ldconfig -p | grep 'libopenblas\.so\.0' | head -1)"
+  exit 0
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libopenblas0-pthread >/dev/null
+ldconfig -p | grep 'libopenblas\.so\.0'
