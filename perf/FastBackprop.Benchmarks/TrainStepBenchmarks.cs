@@ -1,0 +1,57 @@
+using BenchmarkDotNet.Attributes;
+
+using FastBackprop.Training;
+
+namespace FastBackprop.Benchmarks;
+
+/// <summary>
+/// One training step of <see cref="Mlp{T}"/> = forward + loss + backward + SGD update, single-threaded, float,
+/// diagnostics off. Targets (issue 4): 2-500-2 tanh/softmax-CE batch 1 ≤ 5 µs; 784-256-10 ReLU/softmax-CE
+/// batch 64 ≤ 450 µs and batch 256 ≤ 1700 µs; 64-128-10 sigmoid/squared error batch 32 ≤ 40 µs; 0 B allocated.
+/// </summary>
+[MemoryDiagnoser]
+public class TrainStepBenchmarks
+{
+    private Mlp<float> _network = null!;
+    private float[] _x = [];
+    private int[] _labels = [];
+    private float[] _targets = [];
+    private int _rows;
+
+    [Params("2-500-2 tanh softmax-CE b1", "784-256-10 relu softmax-CE b64", "784-256-10 relu softmax-CE b256", "64-128-10 sigmoid MSE b32")]
+    public string Case { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (int[] widths, ActivationKind hidden, LossKind loss, int rows) = Case switch
+        {
+            "2-500-2 tanh softmax-CE b1" => (new[] { 2, 500, 2 }, ActivationKind.Tanh, LossKind.SoftmaxCrossEntropy, 1),
+            "784-256-10 relu softmax-CE b64" => (new[] { 784, 256, 10 }, ActivationKind.Relu, LossKind.SoftmaxCrossEntropy, 64),
+            "784-256-10 relu softmax-CE b256" => (new[] { 784, 256, 10 }, ActivationKind.Relu, LossKind.SoftmaxCrossEntropy, 256),
+            _ => (new[] { 64, 128, 10 }, ActivationKind.Sigmoid, LossKind.MeanSquaredError, 32),
+        };
+        ActivationKind last = loss == LossKind.SoftmaxCrossEntropy ? ActivationKind.Identity : ActivationKind.Sigmoid;
+        var architecture = new MlpArchitecture(
+            widths[0], [new DenseLayer(widths[1], new Activation(hidden, 0)), new DenseLayer(widths[2], new Activation(last, 0))], loss);
+        _network = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 1e-4), rows, seed: 1, threads: 1);
+        _rows = rows;
+        var random = new Random(1);
+        _x = [.. Enumerable.Range(0, rows * widths[0]).Select(_ => (float)random.NextDouble())];
+        _labels = [.. Enumerable.Range(0, rows).Select(_ => random.Next(widths[2]))];
+        _targets = new float[rows * widths[2]];
+        for (int r = 0; r < rows; r++)
+        {
+            _targets[r * widths[2] + _labels[r]] = 1;
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _network.Dispose();
+
+    [Benchmark]
+    public float Step() =>
+        _network.Architecture.Loss == LossKind.SoftmaxCrossEntropy
+            ? _network.TrainStep(_x, _labels, _rows)
+            : _network.TrainStep(_x, _targets, _rows);
+}

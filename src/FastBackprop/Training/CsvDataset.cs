@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.IO.Compression;
+
+namespace FastBackprop.Training;
+
+/// <summary>
+/// Reads a classification data set from comma-separated text: one row per line, numbers in invariant culture
+/// (<c>1.5</c>, <c>-2e-3</c>), one column holding the class label (any text; its distinct values become the
+/// classes). An optional first line is taken as a header when its feature fields are not all numbers. Blank lines
+/// are skipped. A <c>.gz</c> file is decompressed on the fly.
+/// </summary>
+public static class CsvDataset
+{
+    /// <summary>Loads <paramref name="path"/>; see <see cref="Read{T}(TextReader, int, string)"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is empty, ragged, or holds a non-number feature; the message names the line.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static Dataset<T> Load<T>(string path, int labelColumn = -1)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using FileStream file = File.OpenRead(path);
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using var reader = new StreamReader(stream);
+        return Read<T>(reader, labelColumn, Path.GetFileName(path));
+    }
+
+    /// <summary>Parses CSV text into a <see cref="Dataset{T}"/>.</summary>
+    /// <param name="reader">The text.</param>
+    /// <param name="labelColumn">Zero-based index of the label column; negative counts from the end (−1 = last).</param>
+    /// <param name="sourceName">Name used in error messages.</param>
+    /// <returns>
+    /// Features in file order, labels as class indices: when every label is an integer the classes are ordered
+    /// numerically, otherwise ordinally by text.
+    /// </returns>
+    /// <exception cref="InvalidDataException">No data rows, a row with another field count than the first, a
+    /// feature that is not a finite number, fewer than two columns, or a label column outside the row.</exception>
+    public static Dataset<T> Read<T>(TextReader reader, int labelColumn = -1, string sourceName = "input")
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var features = new List<T>();
+        var labelTexts = new List<string>();
+        int columns = 0;
+        int label = 0;
+        int lineNumber = 0;
+        bool sawFirst = false;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            string[] fields = line.Split(',');
+            if (!sawFirst)
+            {
+                sawFirst = true;
+                columns = fields.Length;
+                if (columns < 2)
+                {
+                    throw new InvalidDataException($"{sourceName} line {lineNumber}: found {columns} column; a data set needs at least one feature and a label.");
+                }
+
+                label = labelColumn < 0 ? columns + labelColumn : labelColumn;
+                if ((uint)label >= (uint)columns)
+                {
+                    throw new InvalidDataException($"{sourceName}: label column {labelColumn} is outside the {columns} columns of line {lineNumber}.");
+                }
+
+                if (IsHeader(fields, label))
+                {
+                    continue;
+                }
+            }
+
+            if (fields.Length != columns)
+            {
+                throw new InvalidDataException($"{sourceName} line {lineNumber}: found {fields.Length} fields, expected {columns} like the first line.");
+            }
+
+            for (int c = 0; c < columns; c++)
+            {
+                if (c == label)
+                {
+                    continue;
+                }
+
+                if (!double.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                {
+                    throw new InvalidDataException($"{sourceName} line {lineNumber} column {c}: '{fields[c].Trim()}' is not a finite number.");
+                }
+
+                features.Add(T.CreateTruncating(value));
+            }
+
+            labelTexts.Add(fields[label].Trim());
+        }
+
+        if (labelTexts.Count == 0)
+        {
+            throw new InvalidDataException($"{sourceName}: no data rows.");
+        }
+
+        string[] classNames = [.. labelTexts.Distinct(StringComparer.Ordinal)];
+        bool numeric = classNames.All(n => long.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        if (numeric)
+        {
+            Array.Sort(classNames, (a, b) => long.Parse(a, CultureInfo.InvariantCulture).CompareTo(long.Parse(b, CultureInfo.InvariantCulture)));
+        }
+        else
+        {
+            Array.Sort(classNames, StringComparer.Ordinal);
+        }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < classNames.Length; i++)
+        {
+            index[classNames[i]] = i;
+        }
+
+        int[] labels = [.. labelTexts.Select(t => index[t])];
+        return new Dataset<T>([.. features], labels, columns - 1, classNames);
+    }
+
+    private static bool IsHeader(string[] fields, int label)
+    {
+        for (int c = 0; c < fields.Length; c++)
+        {
+            if (c != label && !double.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

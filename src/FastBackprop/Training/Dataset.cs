@@ -1,0 +1,150 @@
+namespace FastBackprop.Training;
+
+/// <summary>
+/// A classification data set in memory: <c>Features[rows × FeatureCount]</c> row-major, and one class index in
+/// <c>[0, ClassCount)</c> per row.
+/// </summary>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class Dataset<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>Wraps the arrays (no copy).</summary>
+    /// <param name="features">Row-major <c>[rows × featureCount]</c>.</param>
+    /// <param name="labels">One class index per row, each in <c>[0, classNames.Count)</c>.</param>
+    /// <param name="featureCount">Values per row.</param>
+    /// <param name="classNames">The name of each class index, e.g. the label text found in a CSV file.</param>
+    /// <exception cref="ArgumentException">The lengths disagree or a label is out of range.</exception>
+    public Dataset(T[] features, int[] labels, int featureCount, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
+        if ((long)labels.Length * featureCount != features.Length)
+        {
+            throw new ArgumentException(
+                $"features has length {features.Length} but labels.Length × featureCount = {labels.Length} × {featureCount}; they must be equal.",
+                nameof(features));
+        }
+
+        foreach (int label in labels)
+        {
+            if ((uint)label >= (uint)classNames.Count)
+            {
+                throw new ArgumentException($"label {label} is outside [0, {classNames.Count}).", nameof(labels));
+            }
+        }
+
+        Features = features;
+        Labels = labels;
+        FeatureCount = featureCount;
+        ClassNames = classNames;
+    }
+
+    /// <summary>Row-major <c>[Rows × FeatureCount]</c>.</summary>
+    public T[] Features { get; }
+
+    /// <summary>Class index of each row.</summary>
+    public int[] Labels { get; }
+
+    /// <summary>Values per row.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Number of rows.</summary>
+    public int Rows => Labels.Length;
+
+    /// <summary>Name of each class index.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Number of classes.</summary>
+    public int ClassCount => ClassNames.Count;
+
+    /// <summary>Row <paramref name="row"/>'s features.</summary>
+    public ReadOnlySpan<T> Row(int row) => Features.AsSpan(row * FeatureCount, FeatureCount);
+
+    /// <summary>
+    /// A fixed split: the rows are permuted by <see cref="Xoshiro256"/> from <paramref name="seed"/>, the last
+    /// <c>round(Rows × testFraction)</c> become the test set and the rest the training set (copies).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> leaves either part empty.</exception>
+    public (Dataset<T> Train, Dataset<T> Test) Split(double testFraction, ulong seed)
+    {
+        int testRows = (int)Math.Round(Rows * testFraction);
+        if (!(testFraction > 0 && testFraction < 1) || testRows == 0 || testRows == Rows)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(testFraction), testFraction, $"the split of {Rows} rows must leave both parts non-empty.");
+        }
+
+        int[] order = new int[Rows];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        new Xoshiro256(seed).Shuffle(order.AsSpan());
+        return (Subset(order.AsSpan(0, Rows - testRows)), Subset(order.AsSpan(Rows - testRows)));
+    }
+
+    /// <summary>The rows listed in <paramref name="rows"/>, in that order (a copy).</summary>
+    public Dataset<T> Subset(ReadOnlySpan<int> rows)
+    {
+        var features = new T[rows.Length * FeatureCount];
+        var labels = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Row(rows[i]).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
+            labels[i] = Labels[rows[i]];
+        }
+
+        return new Dataset<T>(features, labels, FeatureCount, ClassNames);
+    }
+
+    /// <summary>
+    /// Per feature, the mean and the standard deviation over the rows, for <see cref="Standardize"/>. A constant
+    /// feature gets a deviation of 1 so that standardizing leaves it at 0 instead of dividing by 0.
+    /// </summary>
+    public (T[] Mean, T[] Deviation) FeatureStatistics()
+    {
+        var sum = new double[FeatureCount];
+        var sumOfSquares = new double[FeatureCount];
+        for (int r = 0; r < Rows; r++)
+        {
+            ReadOnlySpan<T> row = Row(r);
+            for (int c = 0; c < FeatureCount; c++)
+            {
+                double v = double.CreateTruncating(row[c]);
+                sum[c] += v;
+                sumOfSquares[c] += v * v;
+            }
+        }
+
+        var mean = new T[FeatureCount];
+        var deviation = new T[FeatureCount];
+        for (int c = 0; c < FeatureCount; c++)
+        {
+            double m = sum[c] / Math.Max(Rows, 1);
+            double variance = Math.Max(sumOfSquares[c] / Math.Max(Rows, 1) - m * m, 0);
+            mean[c] = T.CreateTruncating(m);
+            deviation[c] = T.CreateTruncating(variance > 1e-12 ? Math.Sqrt(variance) : 1);
+        }
+
+        return (mean, deviation);
+    }
+
+    /// <summary>In place, <c>x ← (x − mean) / deviation</c> per feature (take both from the training set).</summary>
+    /// <exception cref="ArgumentException">A span's length is not <see cref="FeatureCount"/>.</exception>
+    public void Standardize(ReadOnlySpan<T> mean, ReadOnlySpan<T> deviation)
+    {
+        Guard.SameLength(mean.Length, FeatureCount, nameof(mean), nameof(FeatureCount));
+        Guard.SameLength(deviation.Length, FeatureCount, nameof(deviation), nameof(FeatureCount));
+        for (int r = 0; r < Rows; r++)
+        {
+            Span<T> row = Features.AsSpan(r * FeatureCount, FeatureCount);
+            for (int c = 0; c < FeatureCount; c++)
+            {
+                row[c] = (row[c] - mean[c]) / deviation[c];
+            }
+        }
+    }
+}

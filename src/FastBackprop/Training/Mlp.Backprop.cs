@@ -1,0 +1,169 @@
+namespace FastBackprop.Training;
+
+public sealed partial class Mlp<T>
+{
+    /// <summary>
+    /// Forward, loss and backward for one batch with dense targets, leaving ∂J/∂θ in <see cref="Gradients"/>;
+    /// the parameters are not changed.
+    /// </summary>
+    /// <param name="x">Inputs <c>[rows × Architecture.Inputs]</c>.</param>
+    /// <param name="targets">Targets <c>[rows × Architecture.Outputs]</c>: values for the squared-error heads,
+    /// probabilities for <see cref="LossKind.SoftmaxCrossEntropy"/> (rows summing to 1), 0..1 for
+    /// <see cref="LossKind.SigmoidCrossEntropy"/>.</param>
+    /// <param name="rows">Batch size B, 1..<see cref="MaxBatch"/>.</param>
+    /// <returns>The loss J of the batch, in the head's convention (<see cref="LossKind"/>).</returns>
+    /// <exception cref="ArgumentException">A size does not fit.</exception>
+    public T ComputeGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> targets, int rows)
+    {
+        CheckBatch(x, rows);
+        Guard.SameLength(targets.Length, rows * Architecture.Outputs, nameof(targets), "rows × outputs");
+        Forward(_training, x, rows);
+        T loss = LossAndGradient(_training, rows, targets, [], _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
+        Backward(_training, x, rows);
+        return loss;
+    }
+
+    /// <summary>
+    /// Forward, loss and backward for one batch of class labels, leaving ∂J/∂θ in <see cref="Gradients"/>. Heads
+    /// other than <see cref="LossKind.SoftmaxCrossEntropy"/> see each label as a one-hot row (a single-output
+    /// network: label 0 or 1 as the target value).
+    /// </summary>
+    /// <param name="x">Inputs <c>[rows × Architecture.Inputs]</c>.</param>
+    /// <param name="labels">One class index per row, in <c>[0, Outputs)</c> (<c>[0, 2)</c> for one output).</param>
+    /// <param name="rows">Batch size B, 1..<see cref="MaxBatch"/>.</param>
+    /// <returns>The loss J of the batch.</returns>
+    /// <exception cref="ArgumentException">A size does not fit or a label is out of range.</exception>
+    public T ComputeGradients(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, int rows)
+    {
+        CheckBatch(x, rows);
+        CheckLabels(labels, rows);
+        Forward(_training, x, rows);
+        T loss = LabelLossAndGradient(_training, rows, labels, _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
+        Backward(_training, x, rows);
+        return loss;
+    }
+
+    /// <summary>One training step with dense targets: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, then <see cref="ApplyUpdate"/>.</summary>
+    /// <returns>The batch's loss before the update.</returns>
+    public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> targets, int rows)
+    {
+        T loss = ComputeGradients(x, targets, rows);
+        ApplyUpdate();
+        return loss;
+    }
+
+    /// <summary>One training step with class labels: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>, then <see cref="ApplyUpdate"/>.</summary>
+    /// <returns>The batch's loss before the update.</returns>
+    public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, int rows)
+    {
+        T loss = ComputeGradients(x, labels, rows);
+        ApplyUpdate();
+        return loss;
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // forward: for l = 0..L−1, P_l[B × n_l] = Z_{l−1}[B × n_{l−1}] · W_l[n_{l−1} × n_l] (+ b_l), Z_l = f_l(P_l)
+
+    private void Forward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows)
+    {
+        ReadOnlySpan<T> input = x;
+        for (int l = 0; l < Architecture.Layers.Count; l++)
+        {
+            DenseLayer layer = Architecture.Layers[l];
+            int inputs = Architecture.InputsOf(l);
+            int outputs = layer.Outputs;
+            Span<T> p = workspace.Pre[l].AsSpan(0, rows * outputs);
+            Span<T> z = workspace.Post[l].AsSpan(0, rows * outputs);
+
+            // P = Z_prev · W: (B × n_in) · (n_in × n_out)
+            Gemm.Multiply(MatrixOp.None, MatrixOp.None, rows, outputs, inputs,
+                T.One, input, inputs, Weights(l), outputs, T.Zero, p, outputs, _threads);
+            if (layer.HasBias)
+            {
+                // P[r, :] += b
+                Linear.AddBias(Bias(l), rows, outputs, p);
+            }
+
+            if (layer.Activation.Kind != ActivationKind.Identity)
+            {
+                Activations.Forward(layer.Activation, p, z);
+            }
+
+            input = z;
+        }
+
+        if (ReferenceEquals(workspace, _training))
+        {
+            _lastRows = rows;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // backward: Delta[L−1] holds ∂J/∂Z_{L−1} from the loss (∂J/∂P_{L−1} for the cross-entropy heads, whose last
+    // activation is Identity); for l = L−1..0:
+    //   ∂J/∂P_l = ∂J/∂Z_l ⊙ f_l′(P_l)              [B × n_l], in place, from the input P_l (accurate where f saturates)
+    //   ∂J/∂W_l = Z_{l−1}ᵀ · ∂J/∂P_l              (n_{l−1} × B) · (B × n_l)
+    //   ∂J/∂b_l = Σ_rows ∂J/∂P_l                  [n_l]
+    //   ∂J/∂Z_{l−1} = ∂J/∂P_l · W_lᵀ              (B × n_l) · (n_l × n_{l−1}); skipped for l = 0 (X needs no gradient)
+
+    private void Backward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows)
+    {
+        for (int l = Architecture.Layers.Count - 1; l >= 0; l--)
+        {
+            DenseLayer layer = Architecture.Layers[l];
+            int inputs = Architecture.InputsOf(l);
+            int outputs = layer.Outputs;
+            ReadOnlySpan<T> input = l == 0 ? x : workspace.Post[l - 1].AsSpan(0, rows * inputs);
+            ReadOnlySpan<T> p = workspace.Pre[l].AsSpan(0, rows * outputs);
+            Span<T> delta = workspace.Delta[l].AsSpan(0, rows * outputs);
+
+            if (layer.Activation.Kind != ActivationKind.Identity)
+            {
+                Activations.Backward(layer.Activation, p, delta, delta);
+            }
+
+            CollectDiagnostics(l, p, rows);
+
+            Span<T> dW = _gradients.AsSpan(_weightOffset[l], inputs * outputs);
+            Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, inputs, outputs, rows,
+                T.One, input, inputs, delta, outputs, T.Zero, dW, outputs, _threads);
+            if (layer.HasBias)
+            {
+                Linear.BiasGradient(delta, rows, outputs, _gradients.AsSpan(_biasOffset[l], outputs));
+            }
+
+            if (l > 0)
+            {
+                Span<T> previousDelta = workspace.Delta[l - 1].AsSpan(0, rows * inputs);
+                Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, rows, inputs, outputs,
+                    T.One, delta, outputs, Weights(l), outputs, T.Zero, previousDelta, inputs, _threads);
+            }
+        }
+
+        CollectGradientNorms();
+    }
+
+    private void CheckBatch(ReadOnlySpan<T> x, int rows)
+    {
+        ThrowIfDisposed();
+        if (rows <= 0 || rows > MaxBatch)
+        {
+            throw new ArgumentException($"rows is {rows}; it must lie in [1, {MaxBatch}] (MaxBatch).", nameof(rows));
+        }
+
+        Guard.SameLength(x.Length, rows * Architecture.Inputs, nameof(x), "rows × inputs");
+    }
+
+    private void CheckLabels(ReadOnlySpan<int> labels, int rows)
+    {
+        Guard.SameLength(labels.Length, rows, nameof(labels), nameof(rows));
+        int classes = Math.Max(Architecture.Outputs, 2);
+        foreach (int label in labels)
+        {
+            if ((uint)label >= (uint)classes)
+            {
+                throw new ArgumentException($"label {label} is outside [0, {classes}).", nameof(labels));
+            }
+        }
+    }
+}

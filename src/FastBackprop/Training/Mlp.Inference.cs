@@ -1,0 +1,102 @@
+namespace FastBackprop.Training;
+
+/// <summary>A network's loss and accuracy on a data set.</summary>
+/// <param name="Loss">The loss head's J per row: the mean over rows for every head (sum heads divided by the row count).</param>
+/// <param name="Accuracy">Fraction of rows whose predicted class is the label, in [0, 1].</param>
+/// <param name="Rows">Rows evaluated.</param>
+public readonly record struct Evaluation(double Loss, double Accuracy, int Rows);
+
+public sealed partial class Mlp<T>
+{
+    /// <summary>
+    /// Runs the network forward on <paramref name="rows"/> inputs and writes its predictions: softmax
+    /// probabilities for <see cref="LossKind.SoftmaxCrossEntropy"/>, sigmoid probabilities for
+    /// <see cref="LossKind.SigmoidCrossEntropy"/>, the last layer's output Z otherwise.
+    /// </summary>
+    /// <remarks>
+    /// Thread-safe: each call takes its own workspace from an object pool (no allocation once the pool holds one
+    /// per concurrent caller), so many threads may predict at once and get the same results as serial calls.
+    /// Must not overlap a training step or <see cref="Initialize"/>, which write the weights. Inputs are processed
+    /// in chunks of up to 256 rows; each output row depends only on its input row.
+    /// </remarks>
+    /// <param name="x">Inputs <c>[rows × Architecture.Inputs]</c>.</param>
+    /// <param name="rows">Number of rows, any non-negative count.</param>
+    /// <param name="output">Destination <c>[rows × Architecture.Outputs]</c>.</param>
+    /// <exception cref="ArgumentException">A length does not fit, or <paramref name="output"/> overlaps <paramref name="x"/>.</exception>
+    public void Predict(ReadOnlySpan<T> x, int rows, Span<T> output)
+    {
+        ThrowIfDisposed();
+        Guard.NonNegative(rows, nameof(rows));
+        Guard.SameLength(x.Length, checked(rows * Architecture.Inputs), nameof(x), "rows × inputs");
+        Guard.SameLength(output.Length, checked(rows * Architecture.Outputs), nameof(output), "rows × outputs");
+        Guard.NoOverlap(x, output, nameof(x), nameof(output));
+        Workspace<T> workspace = _inference.Get();
+        try
+        {
+            int inputs = Architecture.Inputs;
+            int outputs = Architecture.Outputs;
+            for (int start = 0; start < rows; start += workspace.Capacity)
+            {
+                int chunk = Math.Min(workspace.Capacity, rows - start);
+                Forward(workspace, x.Slice(start * inputs, chunk * inputs), chunk);
+                Probabilities(workspace.Post[^1].AsSpan(0, chunk * outputs), chunk, output.Slice(start * outputs, chunk * outputs));
+            }
+        }
+        finally
+        {
+            _inference.Return(workspace);
+        }
+    }
+
+    /// <summary>Loss and accuracy of the network on <paramref name="data"/> (no parameter changes).</summary>
+    /// <remarks>Thread-safe like <see cref="Predict"/>.</remarks>
+    /// <exception cref="ArgumentException">The data's feature count is not <c>Architecture.Inputs</c>, or a label is out of range.</exception>
+    public Evaluation Evaluate(Dataset<T> data)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(data);
+        Guard.SameLength(data.FeatureCount, Architecture.Inputs, nameof(data), "Architecture.Inputs");
+        CheckLabels(data.Labels, data.Rows);
+        Workspace<T> workspace = _inference.Get();
+        try
+        {
+            int inputs = Architecture.Inputs;
+            int outputs = Architecture.Outputs;
+            double loss = 0;
+            int correct = 0;
+            for (int start = 0; start < data.Rows; start += workspace.Capacity)
+            {
+                int chunk = Math.Min(workspace.Capacity, data.Rows - start);
+                ReadOnlySpan<int> labels = data.Labels.AsSpan(start, chunk);
+                Forward(workspace, data.Features.AsSpan(start * inputs, chunk * inputs), chunk);
+                double chunkLoss = double.CreateTruncating(
+                    LabelLossAndGradient(workspace, chunk, labels, workspace.Delta[^1].AsSpan(0, chunk * outputs)));
+                loss += LossIsMean ? chunkLoss * chunk : chunkLoss;
+                correct += CountCorrect(workspace.Post[^1].AsSpan(0, chunk * outputs), chunk, outputs, labels, LogitThreshold);
+            }
+
+            return new Evaluation(data.Rows == 0 ? 0 : loss / data.Rows, data.Rows == 0 ? 0 : (double)correct / data.Rows, data.Rows);
+        }
+        finally
+        {
+            _inference.Return(workspace);
+        }
+    }
+
+    /// <summary>The head's prediction from the last layer's output Z <c>[rows × outputs]</c>.</summary>
+    private void Probabilities(ReadOnlySpan<T> z, int rows, Span<T> output)
+    {
+        switch (Architecture.Loss)
+        {
+            case LossKind.SoftmaxCrossEntropy:
+                Softmax.Forward(z, rows, Architecture.Outputs, output);
+                break;
+            case LossKind.SigmoidCrossEntropy:
+                Activations.Sigmoid(z, output);
+                break;
+            default:
+                z.CopyTo(output);
+                break;
+        }
+    }
+}

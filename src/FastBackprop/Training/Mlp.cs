@@ -1,0 +1,269 @@
+using System.Buffers;
+
+using Microsoft.Extensions.ObjectPool;
+
+namespace FastBackprop.Training;
+
+/// <summary>
+/// A multilayer perceptron of dense layers trained by backpropagation over FastBackprop's kernels, with no
+/// managed allocation per step once constructed.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Notation (B = rows in the batch, n_l = units of layer l, n_0 = inputs), all row-major:
+/// <c>P_l[B × n_l] = Z_{l−1}[B × n_{l−1}] · W_l[n_{l−1} × n_l] + b_l[n_l]</c>, <c>Z_l = f_l(P_l)</c>, <c>Z_0 = X</c>.
+/// W_l's element (i, j) is the weight from input unit i to unit j, at <c>W_l[i·n_l + j]</c>. Backward:
+/// <c>∂J/∂P_l = ∂J/∂Z_l ⊙ f_l′(P_l)</c>, <c>∂J/∂W_l = Z_{l−1}ᵀ · ∂J/∂P_l</c>,
+/// <c>∂J/∂b_l = Σ_rows ∂J/∂P_l</c>, <c>∂J/∂Z_{l−1} = ∂J/∂P_l · W_lᵀ</c> (not computed for the first layer).
+/// </para>
+/// <para>
+/// Memory: parameters, gradients and optimizer state are one array each (layer l's W then b, layer by layer),
+/// and a training workspace holds P, Z and the deltas for <see cref="MaxBatch"/> rows; all are rented from
+/// <see cref="ArrayPool{T}.Shared"/> in the constructor and returned by <see cref="Dispose"/>. Inference
+/// workspaces come from an <see cref="ObjectPool{T}"/>, so <see cref="Predict"/> may run on many threads at
+/// once (not concurrently with a training step, which writes the weights).
+/// </para>
+/// <para>
+/// Determinism: every kernel and GEMM is bit-reproducible for a given SIMD path and thread count (GEMM never
+/// splits K), so the same seed, data order, thread count and path give bit-identical weights.
+/// </para>
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed partial class Mlp<T> : IDisposable
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _parameters;
+    private readonly T[] _gradients;
+    private readonly T[][] _optimizerState;
+    private readonly int[] _weightOffset;
+    private readonly int[] _biasOffset;
+    private readonly int _parameterCount;
+    private readonly Workspace<T> _training;
+    private readonly DisposableWorkspacePool _inference;
+    private readonly int _threads;
+    private bool _disposed;
+
+    /// <summary>Builds a network and initializes its weights from <paramref name="seed"/>.</summary>
+    /// <param name="architecture">Layers and loss head.</param>
+    /// <param name="optimizer">Update rule and hyperparameters.</param>
+    /// <param name="maxBatch">Most rows one training step takes; buffers are sized for it.</param>
+    /// <param name="seed">Seeds weight initialization (and, through <see cref="Trainer{T}"/>, shuffling).</param>
+    /// <param name="initialization">How weights are drawn; biases start at 0.</param>
+    /// <param name="threads">Threads each GEMM may use: 1 = the calling thread only, 0 = all cores. Results do not depend on it.</param>
+    /// <exception cref="ArgumentException">A size is out of range or the optimizer's settings are invalid.</exception>
+    public Mlp(
+        MlpArchitecture architecture,
+        OptimizerSettings optimizer,
+        int maxBatch,
+        ulong seed,
+        Initialization initialization = Initialization.Auto,
+        int threads = 1)
+    {
+        Guard.SupportedType<T>();
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        if (!Enum.IsDefined(initialization))
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "unknown initialization.");
+        }
+
+        long parameterCount = architecture.ParameterCount;
+        long widest = architecture.Layers.Max(l => (long)l.Outputs);
+        if (parameterCount > Array.MaxLength || widest * maxBatch > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"{architecture} with maxBatch {maxBatch} needs arrays longer than {Array.MaxLength} elements.", nameof(maxBatch));
+        }
+
+        Architecture = architecture;
+        Optimizer = optimizer;
+        MaxBatch = maxBatch;
+        Seed = seed;
+        _threads = threads;
+        _parameterCount = (int)parameterCount;
+
+        int layers = architecture.Layers.Count;
+        _weightOffset = new int[layers];
+        _biasOffset = new int[layers];
+        int offset = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            DenseLayer layer = architecture.Layers[l];
+            _weightOffset[l] = offset;
+            offset += architecture.InputsOf(l) * layer.Outputs;
+            _biasOffset[l] = layer.HasBias ? offset : -1;
+            offset += layer.HasBias ? layer.Outputs : 0;
+        }
+
+        _parameters = RentCleared(_parameterCount);
+        _gradients = RentCleared(_parameterCount);
+        _optimizerState = new T[optimizer.StateVectors][];
+        for (int s = 0; s < _optimizerState.Length; s++)
+        {
+            _optimizerState[s] = RentCleared(_parameterCount);
+        }
+
+        _training = new Workspace<T>(architecture, maxBatch);
+        _inference = new DisposableWorkspacePool(architecture, Math.Min(maxBatch, InferenceRows));
+        _diagnostics = new DiagnosticsState(architecture);
+        Initialize(seed, initialization);
+    }
+
+    /// <summary>Rows one inference workspace processes at a time (fewer when <see cref="MaxBatch"/> is smaller).</summary>
+    private const int InferenceRows = 256;
+
+    /// <summary>Layers and loss head.</summary>
+    public MlpArchitecture Architecture { get; }
+
+    /// <summary>Update rule and hyperparameters.</summary>
+    public OptimizerSettings Optimizer { get; }
+
+    /// <summary>Most rows one training step takes.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The seed the weights were initialized from.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>Optimizer updates applied so far (Adam's t).</summary>
+    public long Step { get; set; }
+
+    /// <summary>Epochs completed so far (kept by <see cref="Trainer{T}"/> and saved in checkpoints).</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>Number of weights and biases.</summary>
+    public int ParameterCount => _parameterCount;
+
+    /// <summary>All parameters: layer 0's W <c>[n_0 × n_1]</c> then its b <c>[n_1]</c> (if any), then layer 1's, and so on.</summary>
+    public Span<T> Parameters => _parameters.AsSpan(0, _parameterCount);
+
+    /// <summary>The gradient of the last <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, laid out like <see cref="Parameters"/>.</summary>
+    public ReadOnlySpan<T> Gradients => _gradients.AsSpan(0, _parameterCount);
+
+    /// <summary>Optimizer state vector <paramref name="index"/> (momentum's v; Adam's m then v), laid out like <see cref="Parameters"/>.</summary>
+    public Span<T> OptimizerState(int index) => _optimizerState[index].AsSpan(0, _parameterCount);
+
+    /// <summary>Layer <paramref name="layer"/>'s weights W <c>[inputs × outputs]</c>, row-major.</summary>
+    public Span<T> Weights(int layer) =>
+        _parameters.AsSpan(_weightOffset[layer], Architecture.InputsOf(layer) * Architecture.Layers[layer].Outputs);
+
+    /// <summary>Layer <paramref name="layer"/>'s bias b <c>[outputs]</c>; empty when the layer has none.</summary>
+    public Span<T> Bias(int layer) =>
+        _biasOffset[layer] < 0 ? [] : _parameters.AsSpan(_biasOffset[layer], Architecture.Layers[layer].Outputs);
+
+    /// <summary>The gradient of layer <paramref name="layer"/>'s weights, ∂J/∂W.</summary>
+    public ReadOnlySpan<T> WeightGradient(int layer) =>
+        _gradients.AsSpan(_weightOffset[layer], Architecture.InputsOf(layer) * Architecture.Layers[layer].Outputs);
+
+    /// <summary>The gradient of layer <paramref name="layer"/>'s bias, ∂J/∂b; empty when the layer has none.</summary>
+    public ReadOnlySpan<T> BiasGradient(int layer) =>
+        _biasOffset[layer] < 0 ? [] : _gradients.AsSpan(_biasOffset[layer], Architecture.Layers[layer].Outputs);
+
+    /// <summary>
+    /// The last training step's network output <c>[rows × outputs]</c>: Z_L, i.e. logits for the cross-entropy
+    /// heads. Valid until the next step.
+    /// </summary>
+    public ReadOnlySpan<T> LastOutput => _training.Post[^1].AsSpan(0, _lastRows * Architecture.Outputs);
+
+    private int _lastRows;
+
+    /// <summary>
+    /// Redraws every weight from <paramref name="seed"/> and zeroes biases, gradients, optimizer state and
+    /// <see cref="Step"/>. Weights are uniform in <c>[−r, r]</c>, layer by layer in parameter order, with
+    /// <c>r = √(6/(n_in + n_out))</c> (Xavier/Glorot) or <c>r = √(6/n_in)</c> (He/Kaiming, for ReLU-like units).
+    /// </summary>
+    public void Initialize(ulong seed, Initialization initialization = Initialization.Auto)
+    {
+        ThrowIfDisposed();
+        var random = new Xoshiro256(seed);
+        Parameters.Clear();
+        _gradients.AsSpan(0, _parameterCount).Clear();
+        foreach (T[] state in _optimizerState)
+        {
+            state.AsSpan(0, _parameterCount).Clear();
+        }
+
+        for (int l = 0; l < Architecture.Layers.Count; l++)
+        {
+            DenseLayer layer = Architecture.Layers[l];
+            int fanIn = Architecture.InputsOf(l);
+            bool he = initialization == Initialization.He ||
+                (initialization == Initialization.Auto && layer.Activation.Kind is ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Elu or ActivationKind.GeluTanh or ActivationKind.GeluErf or ActivationKind.Silu);
+            double range = he ? Math.Sqrt(6.0 / fanIn) : Math.Sqrt(6.0 / (fanIn + layer.Outputs));
+            foreach (ref T w in Weights(l))
+            {
+                w = T.CreateTruncating((2 * random.NextDouble() - 1) * range);
+            }
+        }
+
+        Step = 0;
+        Epoch = 0;
+    }
+
+    /// <summary>Frees the rented buffers; the network cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _training.Dispose();
+        _inference.Dispose();
+        _diagnostics.Dispose();
+        ArrayPool<T>.Shared.Return(_parameters);
+        ArrayPool<T>.Shared.Return(_gradients);
+        foreach (T[] state in _optimizerState)
+        {
+            ArrayPool<T>.Shared.Return(state);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private static T[] RentCleared(int length)
+    {
+        T[] array = ArrayPool<T>.Shared.Rent(length);
+        array.AsSpan(0, length).Clear();
+        return array;
+    }
+
+    /// <summary>Pools inference workspaces; disposing it returns every retained workspace's arrays.</summary>
+    private sealed class DisposableWorkspacePool : IDisposable
+    {
+        private readonly ObjectPool<Workspace<T>> _pool;
+
+        public DisposableWorkspacePool(MlpArchitecture architecture, int capacity) =>
+            _pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
+                .Create(new Policy(architecture, capacity));
+
+        public Workspace<T> Get() => _pool.Get();
+
+        public void Return(Workspace<T> workspace) => _pool.Return(workspace);
+
+        public void Dispose() => (_pool as IDisposable)?.Dispose();
+
+        private sealed class Policy(MlpArchitecture architecture, int capacity) : PooledObjectPolicy<Workspace<T>>
+        {
+            public override Workspace<T> Create() => new(architecture, capacity);
+
+            public override bool Return(Workspace<T> obj) => true;
+        }
+    }
+}
+
+/// <summary>How <see cref="Mlp{T}"/> draws its initial weights.</summary>
+public enum Initialization
+{
+    /// <summary>He for ReLU, leaky ReLU, ELU, GELU and SiLU layers; Xavier for the others.</summary>
+    Auto,
+
+    /// <summary>Xavier/Glorot uniform: <c>U(−r, r)</c>, <c>r = √(6/(n_in + n_out))</c>; suits sigmoid, tanh and linear units.</summary>
+    Xavier,
+
+    /// <summary>He/Kaiming uniform: <c>U(−r, r)</c>, <c>r = √(6/n_in)</c>; suits ReLU-like units.</summary>
+    He,
+}

@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+
+using FastBackprop.Training;
+
+namespace FastBackprop.Tests.Training;
+
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fastbackprop-checkpoint-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => System.IO.Path.Combine(_directory, name);
+
+    /// <summary>A small Adam-trained network saved to disk: its file bytes and the network.</summary>
+    private (byte[] Bytes, Mlp<float> Network) Saved(OptimizerKind optimizer = OptimizerKind.Adam)
+    {
+        Dataset<float> data = Networks.Blobs<float>(64, 1);
+        var architecture = new MlpArchitecture(
+            64, [new DenseLayer(6, Activation.Tanh), new DenseLayer(10, Activation.Identity, HasBias: false)],
+            LossKind.SoftmaxCrossEntropy);
+        var network = new Mlp<float>(architecture, new OptimizerSettings(optimizer, 0.01), 16, 9);
+        using (var trainer = new Trainer<float>(network, 16))
+        {
+            trainer.TrainEpoch(data);
+        }
+
+        string path = PathOf("saved.fbp");
+        Checkpoint.Save(network, path);
+        return (File.ReadAllBytes(path), network);
+    }
+
+    private static Mlp<float> LoadBytes(byte[] bytes, MlpArchitecture? expected = null) =>
+        Checkpoint.Load<float>(new MemoryStream(bytes), 16, expected: expected);
+
+    /// <summary>Rewrites the trailing CRC-32 so that a deliberately edited file passes the checksum (a hostile file).</summary>
+    private static byte[] WithValidChecksum(byte[] bytes)
+    {
+        byte[] copy = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(copy.Length - 4), Crc32.Compute(copy.AsSpan(0, copy.Length - 4)));
+        return copy;
+    }
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Momentum)]
+    [InlineData(OptimizerKind.Adam)]
+    public void Round_trip_restores_everything(OptimizerKind optimizer)
+    {
+        (byte[] bytes, Mlp<float> original) = Saved(optimizer);
+        using (original)
+        using (Mlp<float> loaded = LoadBytes(bytes, original.Architecture))
+        {
+            Assert.Equal(original.Architecture, loaded.Architecture);
+            Assert.Equal(original.Optimizer, loaded.Optimizer);
+            Assert.Equal(original.Parameters.ToArray(), loaded.Parameters.ToArray());
+            for (int s = 0; s < optimizer switch { OptimizerKind.Sgd => 0, OptimizerKind.Momentum => 1, _ => 2 }; s++)
+            {
+                Assert.Equal(original.OptimizerState(s).ToArray(), loaded.OptimizerState(s).ToArray());
+            }
+
+            Assert.Equal(original.Step, loaded.Step);
+            Assert.Equal(1, loaded.Epoch);
+            Assert.Equal(original.Seed, loaded.Seed);
+        }
+    }
+
+    [Fact]
+    public void Resumed_training_is_bit_identical_to_uninterrupted_training()
+    {
+        Dataset<float> data = Networks.Blobs<float>(100, 2);
+        using var straight = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(OptimizerKind.Adam, 0.003), 16, 4);
+        using (var trainer = new Trainer<float>(straight, 16))
+        {
+            trainer.TrainEpoch(data);
+            Checkpoint.Save(straight, PathOf("middle.fbp"));
+            trainer.TrainEpoch(data);
+        }
+
+        using Mlp<float> resumed = Checkpoint.Load<float>(PathOf("middle.fbp"), 16);
+        using (var trainer = new Trainer<float>(resumed, 16))
+        {
+            trainer.TrainEpoch(data);
+        }
+
+        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+        Assert.Equal(2, resumed.Epoch);
+    }
+
+    [Fact]
+    public void Save_replaces_the_previous_file_and_leaves_no_temporary_file()
+    {
+        (_, Mlp<float> network) = Saved();
+        using (network)
+        {
+            network.Epoch = 42;
+            Checkpoint.Save(network, PathOf("saved.fbp"));
+            Assert.Equal(new[] { "saved.fbp" }, Directory.GetFiles(_directory).Select(System.IO.Path.GetFileName));
+            using Mlp<float> loaded = Checkpoint.Load<float>(PathOf("saved.fbp"), 16);
+            Assert.Equal(42, loaded.Epoch);
+        }
+    }
+
+    [Fact]
+    public void Failed_save_leaves_the_target_and_no_temporary_file()
+    {
+        (_, Mlp<float> network) = Saved();
+        using (network)
+        {
+            // The target is a directory: the final rename fails after the temporary file was written.
+            Directory.CreateDirectory(PathOf("occupied"));
+            Assert.ThrowsAny<IOException>(() => Checkpoint.Save(network, PathOf("occupied")));
+            Assert.True(Directory.Exists(PathOf("occupied")));
+            Assert.Equal(new[] { "saved.fbp" }, Directory.GetFiles(_directory).Select(System.IO.Path.GetFileName));
+        }
+    }
+
+    [Fact]
+    public void Every_truncation_is_rejected()
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        for (int length = 0; length < bytes.Length; length += length < 200 ? 1 : 97)
+        {
+            var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(bytes[..length]));
+            Assert.False(string.IsNullOrWhiteSpace(exception.Message));
+        }
+    }
+
+    [Fact]
+    public void A_flipped_bit_anywhere_is_rejected_as_corrupted()
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        for (int offset = 12; offset < bytes.Length; offset += 13)
+        {
+            byte[] corrupted = (byte[])bytes.Clone();
+            corrupted[offset] ^= 0x10;
+            var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(corrupted));
+            Assert.Contains("corrupted", exception.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Wrong_magic_and_wrong_version_are_rejected()
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        byte[] magic = (byte[])bytes.Clone();
+        magic[0] = (byte)'X';
+        Assert.Contains("not a FastBackprop checkpoint", Assert.Throws<InvalidDataException>(() => LoadBytes(magic)).Message, StringComparison.Ordinal);
+        byte[] version = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(version.AsSpan(8), 2);
+        Assert.Contains("format version 2", Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(version))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Element_type_and_architecture_mismatches_are_rejected()
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        var exception = Assert.Throws<InvalidDataException>(() => Checkpoint.Load<double>(new MemoryStream(bytes), 16));
+        Assert.Contains("float parameters; Double was requested", exception.Message, StringComparison.Ordinal);
+        exception = Assert.Throws<InvalidDataException>(() => LoadBytes(bytes, Networks.Classifier()));
+        Assert.Contains("not the expected", exception.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Sizes a hostile file claims (with a valid checksum) are checked against its length before any allocation they would size.</summary>
+    [Theory]
+    [InlineData(20, int.MaxValue)]
+    [InlineData(20, 1 << 30)]
+    [InlineData(16, int.MaxValue)]
+    [InlineData(24, int.MaxValue)]
+    [InlineData(24, -5)]
+    [InlineData(44, 1 << 30)]
+    public void Hostile_sizes_are_rejected_without_allocating_for_them(int offset, int value)
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        byte[] hostile = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(offset), value);
+        hostile = WithValidChecksum(hostile);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Throws<InvalidDataException>(() => LoadBytes(hostile));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 256 * 1024, $"{allocated} bytes allocated");
+    }
+
+    [Fact]
+    public void Parameter_count_that_disagrees_with_the_file_length_is_rejected()
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        // Header 24 + 2 layers × 20 + 4 + 4 + 40 + 8 + 8 + 4 = 132: the parameter count follows.
+        byte[] hostile = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(132), int.MaxValue);
+        var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(hostile)));
+        Assert.Contains("parameters", exception.Message, StringComparison.Ordinal);
+        byte[] longer = [.. bytes[..^4], 0, 0, 0, 0, .. bytes[^4..]];
+        Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(longer)));
+    }
+}
