@@ -24,13 +24,16 @@ internal static class GateCommand
     /// <summary>
     /// Many short iterations, of which the gate keeps the fastest (<see cref="Measurement.TimeNs"/>): on a machine
     /// shared with builds and tests, a 5 ms window free of other processes is common while a 100 ms one is rare.
-    /// 15 warm-up iterations carry the kernels past tier-0 JIT code first.
+    /// Tiered compilation is off so every method, FastBackprop's and the peer's, runs fully optimized from its first
+    /// call: with tiering, short warm-ups on a loaded machine sometimes measured a peer still in tier-0 code, several
+    /// times slower, and its ratio jumped by 4×.
     /// </summary>
     private static readonly Job GateJob = Job.Default
         .WithLaunchCount(1)
         .WithWarmupCount(15)
         .WithIterationCount(80)
-        .WithIterationTime(TimeInterval.FromMilliseconds(5));
+        .WithIterationTime(TimeInterval.FromMilliseconds(5))
+        .WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TieredCompilation", "0"));
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -80,6 +83,12 @@ internal static class GateCommand
         return rows.Any(r => r.Fails) ? 1 : 0;
     }
 
+    /// <summary>The type's name as BenchmarkDotNet's report writes it: <c>GemmBenchmarks&lt;Single&gt;</c> for a generic class.</summary>
+    private static string DisplayName(Type type) =>
+        type.IsGenericType
+            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(DisplayName))}>"
+            : type.Name;
+
     private static GateResult Measure(IReadOnlyList<SimdPath> paths)
     {
         IReadOnlyList<GateBenchmark> subset = GateSubset.Benchmarks;
@@ -89,7 +98,7 @@ internal static class GateCommand
             .AddLogger(ConsoleLogger.Default)
             .AddColumnProvider(DefaultConfig.Instance.GetColumnProviders().ToArray())
             .AddFilter(new SimpleFilter(c => subset.Any(b =>
-                b.Type == c.Descriptor.Type.Name
+                b.Type == DisplayName(c.Descriptor.Type)
                 && (b.Method == c.Descriptor.WorkloadMethod.Name || b.Peer == c.Descriptor.WorkloadMethod.Name)
                 && b.HasParameters(c.Parameters.PrintInfo))))
             .WithArtifactsPath(Path.Combine("BenchmarkDotNet.Artifacts", "gate"))
