@@ -65,6 +65,14 @@ internal static class GateCommand
         GateResult? baseline = File.Exists(options.BaselinePath) ? GateJson.Deserialize(File.ReadAllText(options.BaselinePath)) : null;
         if (options.UpdateBaseline)
         {
+            int expected = GateSubset.Benchmarks.Count * options.Paths.Count;
+            if (current.Entries.Count != expected)
+            {
+                Console.Error.WriteLine(
+                    $"The run produced {current.Entries.Count} of {expected} entries (a benchmark or its peer failed); the baseline is left as it was.");
+                return 1;
+            }
+
             File.WriteAllText(options.BaselinePath, GateJson.Serialize(current));
             Console.WriteLine(GateComparison.Render(GateComparison.Compare(baseline ?? current, current, options.Threshold), options.Threshold));
             Console.WriteLine($"baseline updated: {options.BaselinePath}");
@@ -104,7 +112,7 @@ internal static class GateCommand
             .WithArtifactsPath(Path.Combine("BenchmarkDotNet.Artifacts", "gate"))
             .WithOptions(ConfigOptions.JoinSummary);
 
-        Summary[] summaries = BenchmarkRunner.Run(typeof(GateCommand).Assembly, config);
+        Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(GateCommand).Assembly).RunAll(config, [])];
         var measurements = new List<Measurement>();
         foreach (Summary summary in summaries)
         {

@@ -39,7 +39,8 @@ internal static class BenchmarkCommand
             return 2;
         }
 
-        return ExitCode(BenchmarkRunner.Run(typeof(BenchmarkCommand).Assembly, new PathJobsConfig(ManualConfig.Union(DefaultConfig.Instance, parsed), paths)));
+        return ExitCode(BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCommand).Assembly)
+            .RunAll(new PathJobsConfig(ManualConfig.Union(DefaultConfig.Instance, parsed), paths), []));
     }
 
     private static int ExitCode(IEnumerable<Summary> summaries) =>
