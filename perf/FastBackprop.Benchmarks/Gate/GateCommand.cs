@@ -113,12 +113,14 @@ internal static class GateCommand
             .WithOptions(ConfigOptions.JoinSummary);
 
         Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(GateCommand).Assembly).RunAll(config, [])];
+        // A class may add jobs of its own ([Config]); the gate judges only its per-path jobs.
+        HashSet<string> pathJobs = paths.Select(p => p.ToString()).ToHashSet();
         var measurements = new List<Measurement>();
         foreach (Summary summary in summaries)
         {
             foreach (string file in JsonExporter.Full.ExportToFiles(summary, NullLogger.Instance))
             {
-                measurements.AddRange(BdnReport.Parse(File.ReadAllText(file)));
+                measurements.AddRange(BdnReport.Parse(File.ReadAllText(file)).Where(m => pathJobs.Contains(m.Job)));
             }
         }
 

@@ -41,11 +41,12 @@ internal static class GateComparison
 {
     /// <summary>
     /// The default threshold: a ratio may grow by this fraction over the baseline's before the gate fails. Chosen
-    /// from the run-to-run spread of the gate's ratios measured on the shared 2-core machine (perf/README.md,
-    /// "Choosing the threshold"): the largest change between repeated runs of an unchanged tree was 0.13, so 0.25
-    /// leaves a margin over noise and still catches a kernel that got a third slower.
+    /// from the run-to-run spread of the gate's ratios on an unchanged tree, measured on the shared 2-core machine
+    /// with other builds and tests running (perf/README.md, "Choosing the threshold"): up to 48 % there, so 60 %
+    /// keeps an unchanged tree passing while a kernel that does its work twice (+100 %) fails. On a quiet machine
+    /// pass a smaller <c>--threshold</c>.
     /// </summary>
-    public const double DefaultThreshold = 0.25;
+    public const double DefaultThreshold = 0.6;
 
     /// <summary>
     /// Bytes per call below which a measured allocation is noise, not the kernel's: BenchmarkDotNet's counter is

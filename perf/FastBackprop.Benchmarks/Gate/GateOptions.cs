@@ -12,7 +12,7 @@ internal sealed record GateOptions(
         """
         gate [options]    run the gate's fixed subset, compare with the baseline, exit 1 on a regression
           --paths LIST        SIMD paths to run (vector512,vector256,vector128,scalar or all; default all this CPU has)
-          --threshold X       fraction a FastBackprop/peer ratio may grow before failing (default 0.25)
+          --threshold X       fraction a FastBackprop/peer ratio may grow before failing (default 0.6)
           --baseline FILE     baseline to compare with (default perf/baseline.json in the repository)
           --out FILE          where to write this run's result (default BenchmarkDotNet.Artifacts/gate/gate-result.json)
           --compare FILE      compare an earlier result with the baseline instead of running
