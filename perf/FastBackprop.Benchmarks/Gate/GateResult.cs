@@ -43,4 +43,22 @@ internal sealed record GateResult(string Date, string Cpu, string Runtime, IRead
 
         return new GateResult(date, cpu, runtime, entries);
     }
+
+    /// <summary>
+    /// This result with each entry that <paramref name="again"/> measured once more replaced by the better of the two
+    /// measurements (the lower ratio, the lower allocation): a regression counts only when it shows in both runs,
+    /// while a burst of load from other processes rarely hits the same case twice.
+    /// </summary>
+    public GateResult ConfirmedBy(GateResult again)
+    {
+        Dictionary<string, GateEntry> second = again.Entries.ToDictionary(e => e.Id);
+        return this with
+        {
+            Entries = Entries
+                .Select(e => second.TryGetValue(e.Id, out GateEntry? s)
+                    ? (e.Ratio <= s.Ratio ? e : s) with { AllocatedBytes = Math.Min(e.AllocatedBytes, s.AllocatedBytes) }
+                    : e)
+                .ToArray(),
+        };
+    }
 }

@@ -67,6 +67,20 @@ public class GateResultTests
     }
 
     [Fact]
+    public void Confirmation_keeps_the_lower_ratio_and_allocation_of_each_entry_measured_twice()
+    {
+        static GateEntry Entry(string path, double ratio, long allocated) =>
+            new("SigmoidBenchmarks", "Forward", "TensorPrimitivesSigmoid", "Length=16384", path, ratio, ratio, 1, allocated);
+        var first = new GateResult("d", "c", "r", [Entry("Vector512", 2.0, 0), Entry("Vector256", 0.5, 96), Entry("Scalar", 1.0, 0)]);
+        var again = new GateResult("d2", "c", "r", [Entry("Vector512", 0.6, 48), Entry("Vector256", 0.9, 0)]);
+
+        GateResult confirmed = first.ConfirmedBy(again);
+
+        Assert.Equal("d", confirmed.Date);
+        Assert.Equal([Entry("Vector512", 0.6, 0), Entry("Vector256", 0.5, 0), Entry("Scalar", 1.0, 0)], confirmed.Entries);
+    }
+
+    [Fact]
     public void Entry_id_names_class_method_parameters_and_path()
     {
         var entry = new GateEntry("SigmoidBenchmarks", "Forward", "Peer", "Length=16384", "Vector128", 1, 1, 1, 0);
