@@ -37,7 +37,7 @@ public static partial class Activations
             where TOps : IVectorOps<TVec, T>
             where TVec : struct
         {
-            TVec tail = VectorMath.Log1p<TOps, TVec, T>(VectorMath.Exp<TOps, TVec, T>(TOps.Negate(TOps.Abs(x))));
+            TVec tail = VectorMath.Log1p<TOps, TVec, T>(VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Negate(TOps.Abs(x))));
             return TOps.Add(TOps.Max(TOps.Create(T.Zero), x), tail);
         }
     }

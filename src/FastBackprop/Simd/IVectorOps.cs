@@ -84,17 +84,14 @@ internal interface IVectorOps<TVec, T>
     static abstract T MaxAcross(TVec value);
 
     /// <summary>
-    /// <c>numerator / denominator</c> within 0.6 ULP, for a finite denominator whose reciprocal is a normal number and
-    /// a finite quotient: the divide instruction where it is cheap, and on AVX-512 (where a 512-bit divide costs
-    /// several multiplies' throughput) a 14-bit reciprocal estimate r with one Newton step on the quotient,
-    /// <c>q = n·r; q += (n − d·q)·r</c> (relative error ≈ 2⁻²⁸ before the final rounding; double refines r once more
-    /// first).
-    /// </summary>
-    static abstract TVec DivideFast(TVec numerator, TVec denominator);
-
-    /// <summary>
     /// Splits a positive, normal, finite value into <c>m·2ᵏ</c> with m in [√½, √2): returns m and sets
     /// <paramref name="exponent"/> to k (integral). Other inputs give unspecified lanes.
     /// </summary>
     static abstract TVec Decompose(TVec value, out TVec exponent);
+
+    /// <summary>
+    /// Whether <see cref="ScaleByPowerOfTwo"/> is one instruction (AVX-512's vscalef) rather than two multiplies by
+    /// built powers: algorithms that scale twice to save a compare and a blend pick their form by it.
+    /// </summary>
+    static abstract bool HasScaleInstruction { get; }
 }

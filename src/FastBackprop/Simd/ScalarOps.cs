@@ -102,9 +102,6 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
     public static T MaxAcross(T value) => value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T DivideFast(T numerator, T denominator) => numerator / denominator;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Decompose(T value, out T exponent)
     {
         // As in Vector128Ops: offset by the bits of √½, shift out the mantissa, subtract k from the exponent field.
@@ -118,5 +115,11 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
         long k64 = (Unsafe.BitCast<T, long>(value) - 0x3FE6A09E667F3BCDL) >> 52;
         exponent = T.CreateTruncating(k64);
         return Unsafe.BitCast<long, T>(Unsafe.BitCast<T, long>(value) - (k64 << 52));
+    }
+
+    public static bool HasScaleInstruction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
     }
 }

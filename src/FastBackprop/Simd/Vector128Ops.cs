@@ -114,9 +114,6 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> DivideFast(Vector128<T> numerator, Vector128<T> denominator) => numerator / denominator;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Decompose(Vector128<T> value, out Vector128<T> exponent)
     {
         // Offsetting the bits by those of √½ makes the arithmetic shift give k with m = value·2⁻ᵏ in [√½, √2).
@@ -131,5 +128,11 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
         Vector128<long> k64 = Vec.ShiftRightArithmetic(value.AsInt64() - Vec.Create(0x3FE6A09E667F3BCDL), 52);
         exponent = ((k64 + Vec.Create(0x4338000000000000L)).AsDouble() - Vec.Create(6755399441055744.0)).As<double, T>();
         return (value.AsInt64() - Vec.ShiftLeft(k64, 52)).As<long, T>();
+    }
+
+    public static bool HasScaleInstruction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
     }
 }

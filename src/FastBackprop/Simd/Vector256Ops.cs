@@ -102,9 +102,6 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
         Vector128Ops<T>.MaxAcross(Vector128.Max(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> DivideFast(Vector256<T> numerator, Vector256<T> denominator) => numerator / denominator;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Decompose(Vector256<T> value, out Vector256<T> exponent)
     {
         // Offsetting the bits by those of √½ makes the arithmetic shift give k with m = value·2⁻ᵏ in [√½, √2).
@@ -119,5 +116,11 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
         Vector256<long> k64 = Vec.ShiftRightArithmetic(value.AsInt64() - Vec.Create(0x3FE6A09E667F3BCDL), 52);
         exponent = ((k64 + Vec.Create(0x4338000000000000L)).AsDouble() - Vec.Create(6755399441055744.0)).As<double, T>();
         return (value.AsInt64() - Vec.ShiftLeft(k64, 52)).As<long, T>();
+    }
+
+    public static bool HasScaleInstruction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
     }
 }

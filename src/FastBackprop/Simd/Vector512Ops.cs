@@ -113,27 +113,6 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
         Vector256Ops<T>.MaxAcross(Vector256.Max(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> DivideFast(Vector512<T> numerator, Vector512<T> denominator)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            Vector512<float> n = numerator.AsSingle();
-            Vector512<float> d = denominator.AsSingle();
-            Vector512<float> r = Avx512F.Reciprocal14(d);
-            Vector512<float> q = n * r;
-            return Avx512F.FusedMultiplyAdd(Avx512F.FusedMultiplyAddNegated(d, q, n), r, q).As<float, T>();
-        }
-
-        // Double needs 2⁻⁵³: one step on the reciprocal first (2⁻²⁸), then the step on the quotient.
-        Vector512<double> nd = numerator.AsDouble();
-        Vector512<double> dd = denominator.AsDouble();
-        Vector512<double> rd = Avx512F.Reciprocal14(dd);
-        rd = Avx512F.FusedMultiplyAdd(Avx512F.FusedMultiplyAddNegated(dd, rd, Vector512<double>.One), rd, rd);
-        Vector512<double> qd = nd * rd;
-        return Avx512F.FusedMultiplyAdd(Avx512F.FusedMultiplyAddNegated(dd, qd, nd), rd, qd).As<double, T>();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Decompose(Vector512<T> value, out Vector512<T> exponent)
     {
         // Offsetting the bits by those of √½ makes the arithmetic shift give k with m = value·2⁻ᵏ in [√½, √2).
@@ -148,5 +127,11 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
         Vector512<long> k64 = Vec.ShiftRightArithmetic(value.AsInt64() - Vec.Create(0x3FE6A09E667F3BCDL), 52);
         exponent = ((k64 + Vec.Create(0x4338000000000000L)).AsDouble() - Vec.Create(6755399441055744.0)).As<double, T>();
         return (value.AsInt64() - Vec.ShiftLeft(k64, 52)).As<long, T>();
+    }
+
+    public static bool HasScaleInstruction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => true;
     }
 }

@@ -80,7 +80,7 @@ internal static partial class VectorMath
     {
         ReadOnlySpan<double> coefficients = typeof(T) == typeof(float) ? ErfcFloatCoefficients : ErfcDoubleCoefficients;
         TVec k = Constant<TOps, TVec, T>(typeof(T) == typeof(float) ? 2.5 : 4.0);
-        TVec u = TOps.DivideFast(TOps.Subtract(a, k), TOps.Add(a, k));
+        TVec u = TOps.Divide(TOps.Subtract(a, k), TOps.Add(a, k));
         TVec poly = Constant<TOps, TVec, T>(coefficients[0]);
         for (int i = 1; i < coefficients.Length; i++)
         {
@@ -89,7 +89,7 @@ internal static partial class VectorMath
 
         TVec e = ExpSplit<TOps, TVec, T>(TOps.Negate(squareHigh), out TVec exponent);
         TVec g = TOps.MultiplyAdd(TOps.Negate(e), squareLow, e);
-        TVec tail = TOps.DivideFast(TOps.Multiply(g, poly), TOps.MultiplyAdd(a, Constant<TOps, TVec, T>(2.0), TOps.Create(T.One)));
+        TVec tail = TOps.Divide(TOps.Multiply(g, poly), TOps.MultiplyAdd(a, Constant<TOps, TVec, T>(2.0), TOps.Create(T.One)));
 
         // Below ½, 1 − erf(a) from the series is more accurate than the fit's Horner sum near u = −1.
         TVec small = TOps.LessThan(a, Constant<TOps, TVec, T>(0.5));

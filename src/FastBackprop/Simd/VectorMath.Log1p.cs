@@ -20,7 +20,7 @@ internal static partial class VectorMath
     {
         TVec one = TOps.Create(T.One);
         TVec w = TOps.Add(one, u);
-        TVec correction = TOps.DivideFast(TOps.Subtract(u, TOps.Subtract(w, one)), w);
+        TVec correction = TOps.Divide(TOps.Subtract(u, TOps.Subtract(w, one)), w);
         TVec m = TOps.Decompose(w, out TVec k);
         TVec f = TOps.Subtract(m, one);
         TVec s = TOps.Divide(f, TOps.Add(f, Constant<TOps, TVec, T>(2.0)));

@@ -23,7 +23,7 @@ internal static partial class VectorMath
         TVec negative = TOps.LessThan(z, TOps.Create(T.Zero));
         TVec m = GateExponential<TOps, TVec, T>(z, zLow, negative, out TVec n);
         TVec onePlusE = TOps.Add(TOps.Create(T.One), TOps.ScaleByPowerOfTwo(m, n));
-        TVec gate = TOps.DivideFast(TOps.Select(negative, m, TOps.Create(T.One)), onePlusE);
+        TVec gate = TOps.Divide(TOps.Select(negative, m, TOps.Create(T.One)), onePlusE);
         return TOps.ScaleByPowerOfTwo(TOps.Multiply(factor, gate), TOps.Select(negative, n, TOps.Create(T.Zero)));
     }
 
@@ -47,7 +47,7 @@ internal static partial class VectorMath
         TVec onePlusE = TOps.Add(TOps.Create(T.One), e);
         TVec gate = TOps.Multiply(TOps.Select(negative, m, TOps.Create(T.One)), onePlusE);
         TVec numerator = TOps.MultiplyAdd(TOps.Multiply(x, slope), TOps.Select(negative, m, e), gate);
-        TVec quotient = TOps.DivideFast(numerator, TOps.Multiply(onePlusE, onePlusE));
+        TVec quotient = TOps.Divide(numerator, TOps.Multiply(onePlusE, onePlusE));
         return TOps.ScaleByPowerOfTwo(quotient, TOps.Select(negative, n, TOps.Create(T.Zero)));
     }
 

@@ -17,8 +17,8 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec g = Expm1Halved<TOps, TVec, T>(TOps.Multiply(TOps.Abs(x), Constant<TOps, TVec, T>(-2.0)));
-        TVec magnitude = TOps.DivideFast(TOps.Negate(g), TOps.Add(g, TOps.Create(T.One)));
+        TVec g = Expm1HalvedOfClamped<TOps, TVec, T>(TOps.Multiply(TOps.Abs(x), Constant<TOps, TVec, T>(-2.0)));
+        TVec magnitude = TOps.Divide(TOps.Negate(g), TOps.Add(g, TOps.Create(T.One)));
         return TOps.CopySign(magnitude, x);
     }
 
@@ -32,8 +32,8 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec e = Exp<TOps, TVec, T>(TOps.Multiply(TOps.Abs(x), Constant<TOps, TVec, T>(-2.0)));
+        TVec e = ExpOfNonPositive<TOps, TVec, T>(TOps.Multiply(TOps.Abs(x), Constant<TOps, TVec, T>(-2.0)));
         TVec onePlusE = TOps.Add(TOps.Create(T.One), e);
-        return TOps.DivideFast(TOps.Multiply(e, Constant<TOps, TVec, T>(4.0)), TOps.Multiply(onePlusE, onePlusE));
+        return TOps.Divide(TOps.Multiply(e, Constant<TOps, TVec, T>(4.0)), TOps.Multiply(onePlusE, onePlusE));
     }
 }
