@@ -1,3 +1,4 @@
-using BenchmarkDotNet.Running;
+using FastBackprop.Benchmarks.Gate;
+using FastBackprop.Benchmarks.Infrastructure;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return args is ["gate", .. var gateArgs] ? GateCommand.Run(gateArgs) : BenchmarkCommand.Run(args);
