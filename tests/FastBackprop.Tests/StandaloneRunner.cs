@@ -12,13 +12,13 @@ namespace FastBackprop.Tests;
 /// [Fact], [Theory] with [InlineData] or [MemberData] (static members of the test class), Skip, constructor
 /// injection of <see cref="ITestOutputHelper"/>, and <see cref="IDisposable"/> test classes.
 /// Prints one line per failure and the closing line <c>N passed, N failed</c>; exits 1 if any failed.
-/// An optional argument filters tests by a substring of "Class.Method".
+/// Optional arguments filter tests: a test runs when "Class.Method" contains any of them.
 /// </summary>
 public static class StandaloneRunner
 {
     public static int Main(string[] args)
     {
-        string? filter = args.Length > 0 ? args[0] : null;
+        string[] filters = args;
         int passed = 0;
         int failed = 0;
         int skipped = 0;
@@ -31,7 +31,7 @@ public static class StandaloneRunner
             foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance).OrderBy(m => m.Name, StringComparer.Ordinal))
             {
                 var fact = method.GetCustomAttribute<FactAttribute>();
-                if (fact is null || (filter is not null && !$"{type.Name}.{method.Name}".Contains(filter, StringComparison.Ordinal)))
+                if (fact is null || (filters.Length > 0 && !filters.Any($"{type.Name}.{method.Name}".Contains)))
                 {
                     continue;
                 }
