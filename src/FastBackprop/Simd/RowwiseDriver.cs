@@ -93,7 +93,12 @@ internal static class RowwiseDriver
     /// <c>Σ exp(x − max)</c> over <paramref name="length"/> ≥ TOps.Count elements, storing each <c>exp(x − max)</c>
     /// to <paramref name="destination"/> (which may be <paramref name="x"/> itself).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <remarks>
+    /// Out of line: inlined into a row operator beside its short-row path, the two exp copies exhausted the JIT's
+    /// inline budget under tiered PGO and left the vector ops as calls (softmax forward at 128 and 4096 columns ran
+    /// 3–10× slower than TensorPrimitives). One call per row of more than two vectors costs nothing measurable.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static T ExpSum<T, TOps, TVec>(ref T x, T max, ref T destination, nuint length)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOps : IVectorOps<TVec, T>
