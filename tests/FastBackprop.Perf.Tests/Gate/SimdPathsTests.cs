@@ -18,7 +18,9 @@ public class SimdPathsTests
     {
         IReadOnlyList<SimdPath> paths = SimdPaths.Parse(["scalar,SSE", "vector128", " scalar "]);
 
-        Assert.Equal([SimdPath.Vector128, SimdPath.Scalar], paths);
+        // Paths wider than this process's hardware path are dropped (CI also runs this suite with intrinsics off).
+        SimdPath[] expected = [.. new[] { SimdPath.Vector128, SimdPath.Scalar }.Where(p => p <= SimdInfo.HardwarePath)];
+        Assert.Equal(expected, paths);
     }
 
     [Fact]
