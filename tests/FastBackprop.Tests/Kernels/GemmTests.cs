@@ -2,23 +2,30 @@ namespace FastBackprop.Tests.Kernels;
 
 /// <summary>
 /// GEMM against the double reference (<see cref="GemmReference"/>): every op combination, α and β, NaN garbage
-/// under β = 0, strides wider than the matrix, every size 1..70 per dimension, on both the packed and the
-/// unpacked path, and Freivalds' residual check on big shapes.
+/// under β = 0, strides wider than the matrix, every size 1..70 per dimension, on the packed, unpacked and narrow
+/// paths, and Freivalds' residual check on big shapes.
 /// </summary>
 public class GemmTests
 {
     private static readonly MatrixOp[] Ops = [MatrixOp.None, MatrixOp.Transpose];
 
-    /// <summary>Every (opA, opB) on the packed path and on the unpacked one (which packs anyway when op(B) = Bᵀ).</summary>
-    public static TheoryData<MatrixOp, MatrixOp, bool> OpCombinations()
+    private static readonly GemmStrategy[] Strategies = [GemmStrategy.Packed, GemmStrategy.Direct, GemmStrategy.Narrow];
+
+    /// <summary>
+    /// Every (opA, opB) on the packed, the unpacked (which packs anyway when op(B) = Bᵀ) and the narrow path; the
+    /// path goes by name, the strategy enum being internal.
+    /// </summary>
+    public static TheoryData<MatrixOp, MatrixOp, string> OpCombinations()
     {
-        var data = new TheoryData<MatrixOp, MatrixOp, bool>();
+        var data = new TheoryData<MatrixOp, MatrixOp, string>();
         foreach (MatrixOp opA in Ops)
         {
             foreach (MatrixOp opB in Ops)
             {
-                data.Add(opA, opB, false);
-                data.Add(opA, opB, true);
+                foreach (GemmStrategy strategy in Strategies)
+                {
+                    data.Add(opA, opB, strategy.ToString());
+                }
             }
         }
 
@@ -35,9 +42,9 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(OpCombinations))]
-    public void Every_op_combination_with_any_alpha_and_beta_matches_the_reference(MatrixOp opA, MatrixOp opB, bool unpacked)
+    public void Every_op_combination_with_any_alpha_and_beta_matches_the_reference(MatrixOp opA, MatrixOp opB, string path)
     {
-        GemmStrategy strategy = unpacked ? GemmStrategy.Direct : GemmStrategy.Packed;
+        GemmStrategy strategy = Enum.Parse<GemmStrategy>(path);
         int seed = 0;
         foreach ((int m, int n, int k) in EdgeShapes)
         {
@@ -63,7 +70,7 @@ public class GemmTests
             shape[dimension] = size;
             MatrixOp opA = Ops[random.Next(2)];
             MatrixOp opB = Ops[random.Next(2)];
-            GemmStrategy strategy = random.Next(2) == 0 ? GemmStrategy.Packed : GemmStrategy.Direct;
+            GemmStrategy strategy = Strategies[random.Next(Strategies.Length)];
             double beta = random.Next(3) - 1;
             if (size % 2 == 0)
             {
@@ -92,11 +99,12 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Beta_zero_overwrites_NaN_and_infinity_in_C(bool unpacked)
+    [InlineData(nameof(GemmStrategy.Packed))]
+    [InlineData(nameof(GemmStrategy.Direct))]
+    [InlineData(nameof(GemmStrategy.Narrow))]
+    public void Beta_zero_overwrites_NaN_and_infinity_in_C(string path)
     {
-        GemmStrategy strategy = unpacked ? GemmStrategy.Direct : GemmStrategy.Packed;
+        GemmStrategy strategy = Enum.Parse<GemmStrategy>(path);
         foreach (MatrixOp opA in Ops)
         {
             foreach (MatrixOp opB in Ops)
