@@ -94,4 +94,13 @@ internal interface IVectorOps<TVec, T>
     /// built powers: algorithms that scale twice to save a compare and a blend pick their form by it.
     /// </summary>
     static abstract bool HasScaleInstruction { get; }
+
+    /// <summary>Whether <see cref="Permute16"/> exists: sixteen lanes and a variable permute (AVX-512's vpermps on float).</summary>
+    static abstract bool HasPermute16 { get; }
+
+    /// <summary>
+    /// A sixteen-entry table lookup in one instruction: lane i of the result is lane (bits of
+    /// <paramref name="selector"/>'s lane i) mod 16 of <paramref name="table"/>. Only where <see cref="HasPermute16"/>.
+    /// </summary>
+    static abstract TVec Permute16(TVec table, TVec selector);
 }

@@ -122,4 +122,12 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => false;
     }
+
+    public static bool HasPermute16
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
+    }
+
+    public static T Permute16(T table, T selector) => throw new NotSupportedException("Permute16 needs sixteen lanes.");
 }

@@ -135,4 +135,12 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => false;
     }
+
+    public static bool HasPermute16
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
+    }
+
+    public static Vector128<T> Permute16(Vector128<T> table, Vector128<T> selector) => throw new NotSupportedException("Permute16 needs sixteen lanes.");
 }

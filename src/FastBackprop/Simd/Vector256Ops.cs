@@ -123,4 +123,12 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => false;
     }
+
+    public static bool HasPermute16
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => false;
+    }
+
+    public static Vector256<T> Permute16(Vector256<T> table, Vector256<T> selector) => throw new NotSupportedException("Permute16 needs sixteen lanes.");
 }

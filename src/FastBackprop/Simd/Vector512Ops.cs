@@ -134,4 +134,21 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => true;
     }
+
+    public static bool HasPermute16
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => typeof(T) == typeof(float);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Permute16(Vector512<T> table, Vector512<T> selector)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Avx512F.PermuteVar16x32(table.AsSingle(), selector.AsInt32()).As<float, T>();
+        }
+
+        throw new NotSupportedException("Permute16 needs sixteen lanes.");
+    }
 }

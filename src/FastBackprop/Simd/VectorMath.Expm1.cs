@@ -25,70 +25,63 @@ internal static partial class VectorMath
     }
 
     /// <summary>
-    /// <c>(eˣ − 1) / 2</c>, the value <see cref="Expm1"/> doubles at its end (tanh uses it directly); exact halving,
-    /// except that a subnormal result may round once more.
+    /// <c>(eˣ − 1) / 2</c>, the value <see cref="Expm1"/> doubles at its end; exact halving, except that a subnormal
+    /// result may round once more.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Expm1Halved<TOps, TVec, T>(TVec x)
-        where TOps : IVectorOps<TVec, T>
-        where TVec : struct
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Expm1HalvedOfClamped<TOps, TVec, T>(TOps.Min(Constant<TOps, TVec, T>(typeof(T) == typeof(float) ? 88.8 : 710.0), x));
-
-    /// <summary>
-    /// <see cref="Expm1Halved"/> for x below 88.8 (float) or 710 (double) or NaN: tanh's argument is never positive,
-    /// so it skips the upper clamp.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Expm1HalvedOfClamped<TOps, TVec, T>(TVec x)
+    private static TVec Expm1Halved<TOps, TVec, T>(TVec x)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec clamped;
-        TVec shifted;
-        TVec n;
-        TVec reduced;
-        TVec poly;
-        if (typeof(T) == typeof(float))
-        {
-            clamped = TOps.Max(Constant<TOps, TVec, T>(-18.0), x);
-            TVec magic = Constant<TOps, TVec, T>(12582912.0); // 1.5·2²³
-            shifted = TOps.MultiplyAdd(clamped, Constant<TOps, TVec, T>(1.4426950408889634), magic);
-            n = TOps.Subtract(shifted, magic);
-            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-0.693359375), clamped);
-            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(2.12194440054690583e-4), reduced);
-            poly = Constant<TOps, TVec, T>(0.0001974217884708196);
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.0013933766167610884));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.008333568461239338));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.04166647791862488));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.1666666567325592));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.5));
-        }
-        else
-        {
-            clamped = TOps.Max(Constant<TOps, TVec, T>(-40.0), x);
-            TVec magic = Constant<TOps, TVec, T>(6755399441055744.0); // 1.5·2⁵²
-            shifted = TOps.MultiplyAdd(clamped, Constant<TOps, TVec, T>(1.4426950408889634), magic);
-            n = TOps.Subtract(shifted, magic);
-            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-6.93147180369123816490e-01), clamped);
-            reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(-1.90821492927058770002e-10), reduced);
-            poly = Constant<TOps, TVec, T>(1.0 / 6227020800);
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 479001600));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 39916800));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 3628800));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 362880));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 40320));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 5040));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 720));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 120));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 24));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(1.0 / 6));
-            poly = TOps.MultiplyAdd(poly, reduced, Constant<TOps, TVec, T>(0.5));
-        }
-
+        bool single = typeof(T) == typeof(float);
+        TVec clamped = TOps.Max(Constant<TOps, TVec, T>(single ? -18.0 : -40.0), TOps.Min(Constant<TOps, TVec, T>(single ? 88.8 : 710.0), x));
+        TVec magic = Constant<TOps, TVec, T>(single ? 12582912.0 : 6755399441055744.0); // 1.5·2²³, 1.5·2⁵²
+        TVec shifted = TOps.MultiplyAdd(clamped, Constant<TOps, TVec, T>(1.4426950408889634), magic);
+        TVec n = TOps.Subtract(shifted, magic);
+        TVec reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(single ? -0.693359375 : -6.93147180369123816490e-01), clamped);
+        reduced = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(single ? 2.12194440054690583e-4 : -1.90821492927058770002e-10), reduced);
+        TVec poly = Expm1Quotient<TOps, TVec, T>(reduced, negated: false);
         TVec p = TOps.MultiplyAdd(TOps.Multiply(reduced, reduced), poly, reduced);
         TVec h = TOps.PowerOfTwoFromShifted(TOps.Subtract(shifted, TOps.Create(T.One)));
         return TOps.MultiplyAdd(p, h, TOps.Subtract(h, Constant<TOps, TVec, T>(0.5)));
+    }
+
+    /// <summary>
+    /// Q(r) of eʳ − 1 = r + r²·Q(r) for r in [−ln2/2, ln2/2] (see <see cref="Expm1"/>), or −Q(−r) when
+    /// <paramref name="negated"/> (a JIT-time constant), so that 1 − e⁻ʳ = r + r²·(−Q(−r)): the even coefficients change
+    /// sign, which costs nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Expm1Quotient<TOps, TVec, T>(TVec r, bool negated)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        // Q's coefficient of rʲ becomes (−1)ʲ⁺¹ times itself; spelled out for the reason given in ExpPolynomial.
+        double even = negated ? -1.0 : 1.0;
+        TVec poly;
+        if (typeof(T) == typeof(float))
+        {
+            poly = Constant<TOps, TVec, T>(0.0001974217884708196);
+            poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.0013933766167610884));
+            poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(0.008333568461239338));
+            poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.04166647791862488));
+            poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(0.1666666567325592));
+            return TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.5));
+        }
+
+        poly = Constant<TOps, TVec, T>(1.0 / 6227020800);
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 479001600));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 39916800));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 3628800));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 362880));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 40320));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 5040));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 720));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 120));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 24));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 6));
+        return TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.5));
     }
 }
