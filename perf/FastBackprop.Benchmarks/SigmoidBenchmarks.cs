@@ -33,6 +33,10 @@ public class SigmoidBenchmarks
     [Benchmark]
     public void Backward() => Activations.SigmoidBackward<float>(_x, _dy, _y);
 
+    /// <summary>The backward from the output y (here the benchmark's input stands in for y): no exponential.</summary>
+    [Benchmark]
+    public void BackwardFromOutput() => Activations.SigmoidBackwardFromOutput<float>(_x, _dy, _y);
+
     [Benchmark]
     public void ScalarLoop()
     {
