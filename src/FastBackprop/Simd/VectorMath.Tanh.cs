@@ -3,8 +3,8 @@ namespace FastBackprop.Simd;
 internal static partial class VectorMath
 {
     /// <summary>
-    /// tanh(x) with relative accuracy everywhere, 0 included (≤ 2.5 ULP float over all inputs): ±1 for large |x| and ±∞, NaN → NaN,
-    /// the sign of x kept (tanh(−0) = −0).
+    /// tanh(x) with relative accuracy everywhere, 0 included (≤ 2.5 ULP float over all inputs): ±1 for large |x| and
+    /// ±∞, NaN → NaN, the sign of x kept (tanh(−0) = −0).
     /// </summary>
     /// <remarks>
     /// With a = |x| clamped at 9 (float) or 20 (double), where tanh is 1 to the last bit or its neighbour, and
@@ -24,7 +24,7 @@ internal static partial class VectorMath
         TVec a = TOps.Min(Constant<TOps, TVec, T>(single ? 9.0 : 20.0), TOps.Abs(x));
         TVec twiceA = TOps.Add(a, a);
         TVec magic = Constant<TOps, TVec, T>(single ? 12582912.0 : 6755399441055744.0); // 1.5·2²³, 1.5·2⁵²
-        TVec shifted = TOps.MultiplyAdd(a, Constant<TOps, TVec, T>(-2.8853900817779268), magic);
+        TVec shifted = TOps.MultiplyAdd(a, Constant<TOps, TVec, T>(-2.8853900817779268), magic); // n = round(−2a/ln 2)
         TVec n = TOps.Subtract(shifted, magic);
         TVec rho = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(single ? 0.693359375 : 6.93147180369123816490e-01), twiceA);
         rho = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(single ? -2.12194440054690583e-4 : 1.90821492927058770002e-10), rho);
