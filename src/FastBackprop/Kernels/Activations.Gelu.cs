@@ -22,9 +22,10 @@ public static partial class Activations
 
     /// <summary>GELU (tanh approximation) backward from the input: <c>dx = dy ⊙ (σ(2u) + x·σ′(2u)·2u′)</c>, <c>u′ = √(2/π)·(1 + 3·0.044715x²)</c>.</summary>
     /// <remarks>
-    /// The derivative of the approximation itself (what gradient checks see), not of exact GELU. It has a root near
-    /// x ≈ −0.75, where relative accuracy necessarily fails. 1 at +∞, 0 at −∞. <paramref name="dx"/> may be
-    /// <paramref name="x"/> or <paramref name="dy"/> itself.
+    /// The derivative of the approximation itself (what gradient checks see), not of exact GELU. Around its root at
+    /// x ≈ −0.7525, where the two terms cancel, it comes from a polynomial in the distance to the root, so it keeps
+    /// its relative accuracy there too. 1 at +∞, 0 at −∞. <paramref name="dx"/> may be <paramref name="x"/> or
+    /// <paramref name="dy"/> itself.
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths differ, or <paramref name="dx"/> partially overlaps an input.</exception>
     public static void GeluTanhBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx)
@@ -50,8 +51,9 @@ public static partial class Activations
 
     /// <summary>Exact GELU backward from the input: <c>dx = dy ⊙ (Φ(x) + x·φ(x))</c>, <c>φ(x) = e^(−x²/2)/√(2π)</c>.</summary>
     /// <remarks>
-    /// The derivative has a root near x ≈ −0.7518, where relative accuracy necessarily fails. 1 at +∞, 0 at −∞.
-    /// <paramref name="dx"/> may be <paramref name="x"/> or <paramref name="dy"/> itself.
+    /// Around the derivative's root at x ≈ −0.7518, where the two terms cancel, it comes from a polynomial in the
+    /// distance to the root, so it keeps its relative accuracy there too. 1 at +∞, 0 at −∞. <paramref name="dx"/> may
+    /// be <paramref name="x"/> or <paramref name="dy"/> itself.
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths differ, or <paramref name="dx"/> partially overlaps an input.</exception>
     public static void GeluErfBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx)
@@ -97,13 +99,15 @@ public static partial class Activations
                 TOps.Multiply(clamped, clamped), VectorMath.Constant<TOps, TVec, T>(GeluTanhCubic * 3), VectorMath.Constant<TOps, TVec, T>(GeluTanhLinear));
             TVec z = GeluTanhArgument<TOps, TVec, T>(clamped, out TVec zLow);
             TVec derivative = VectorMath.SigmoidGateDerivative<TOps, TVec, T>(clamped, z, zLow, slope);
-            return TOps.Multiply(dy, derivative);
+            TVec nearRoot = VectorMath.NearDerivativeRoot<TOps, TVec, T>(x, GatedActivation.GeluTanh);
+            return TOps.Multiply(dy, TOps.Select(nearRoot, VectorMath.DerivativeNearRoot<TOps, TVec, T>(x, GatedActivation.GeluTanh), derivative));
         }
     }
 
     /// <summary>
-    /// y = x·Φ(x) with Φ from <see cref="VectorMath.ErfcSplit"/> at a = |x|/√2, a² = x²/2 split exactly; x clamped
-    /// to ±15 (±40), beyond which Φ is 0 or 1 to the last bit (the negative side then underflows to −0).
+    /// y = x·Φ(x) = x·Q(−x) for x &lt; 0 and x − x·Q(x) otherwise, x·Q(|x|) from
+    /// <see cref="VectorMath.MultiplyByNormalTail"/>; x clamped to ±15 (±40), beyond which Φ is 0 or 1 to the last bit
+    /// (the negative side then underflows to −0).
     /// </summary>
     internal readonly struct GeluErfOperator<T> : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -114,13 +118,9 @@ public static partial class Activations
             where TVec : struct
         {
             double limit = typeof(T) == typeof(float) ? 15.0 : 40.0;
-            TVec factor = TOps.Max(VectorMath.Constant<TOps, TVec, T>(-limit), x);
-            TVec clamped = TOps.Min(VectorMath.Constant<TOps, TVec, T>(limit), factor);
-            TVec halfTail = NormalTail<TOps, TVec, T>(clamped, out TVec n, out _);
-            TVec negative = TOps.LessThan(x, TOps.Create(T.Zero));
-            TVec upper = TOps.Multiply(x, TOps.Subtract(TOps.Create(T.One), TOps.ScaleByPowerOfTwo(halfTail, n)));
-            TVec lower = TOps.Multiply(factor, halfTail);
-            return TOps.ScaleByPowerOfTwo(TOps.Select(negative, lower, upper), TOps.Select(negative, n, TOps.Create(T.Zero)));
+            TVec clamped = TOps.Min(VectorMath.Constant<TOps, TVec, T>(limit), TOps.Max(VectorMath.Constant<TOps, TVec, T>(-limit), x));
+            TVec product = TOps.ScaleByPowerOfTwo(VectorMath.MultiplyByNormalTail<TOps, TVec, T>(clamped, clamped, out TVec n), n);
+            return TOps.Select(TOps.LessThan(x, TOps.Create(T.Zero)), product, TOps.Subtract(x, product));
         }
     }
 
@@ -142,7 +142,8 @@ public static partial class Activations
             TVec density = TOps.Multiply(TOps.Abs(clamped), VectorMath.Constant<TOps, TVec, T>(-0.3989422804014327)); // −|x|/√(2π)
             TVec t = TOps.ScaleByPowerOfTwo(TOps.MultiplyAdd(density, gaussian, halfTail), n);
             TVec derivative = TOps.Select(TOps.LessThan(x, TOps.Create(T.Zero)), t, TOps.Subtract(TOps.Create(T.One), t));
-            return TOps.Multiply(dy, derivative);
+            TVec nearRoot = VectorMath.NearDerivativeRoot<TOps, TVec, T>(x, GatedActivation.GeluErf);
+            return TOps.Multiply(dy, TOps.Select(nearRoot, VectorMath.DerivativeNearRoot<TOps, TVec, T>(x, GatedActivation.GeluErf), derivative));
         }
     }
 

@@ -20,8 +20,9 @@ public static partial class Activations
     /// <summary>SiLU backward from the input: <c>dx = dy ⊙ σ(x)·(1 + x·(1 − σ(x)))</c>.</summary>
     /// <remarks>
     /// Computed as <c>(s·(1 + e) + x·e)/(1 + e)²</c> with <c>e = exp(−|x|)</c>, s = 1 (x ≥ 0) or e (x &lt; 0): no
-    /// overflow, and 1 − σ is never formed by subtraction. The derivative has a root at x ≈ −1.2785, where its
-    /// relative accuracy necessarily fails. 1 at +∞, 0 at −∞. <paramref name="dx"/> may be <paramref name="x"/> or
+    /// overflow, and 1 − σ is never formed by subtraction. Around its root at x ≈ −1.2785, where the two terms cancel,
+    /// the derivative comes from a polynomial in the distance to the root instead, so it keeps its relative accuracy
+    /// there too. 1 at +∞, 0 at −∞. <paramref name="dx"/> may be <paramref name="x"/> or
     /// <paramref name="dy"/> itself.
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths differ, or <paramref name="dx"/> partially overlaps an input.</exception>
@@ -60,7 +61,9 @@ public static partial class Activations
         {
             double limit = typeof(T) == typeof(float) ? 130.0 : 800.0;
             TVec clamped = TOps.Min(VectorMath.Constant<TOps, TVec, T>(limit), TOps.Max(VectorMath.Constant<TOps, TVec, T>(-limit), x));
-            return TOps.Multiply(dy, VectorMath.SigmoidGateDerivative<TOps, TVec, T>(clamped, clamped, TOps.Create(T.Zero), TOps.Create(T.One)));
+            TVec derivative = VectorMath.SigmoidGateDerivative<TOps, TVec, T>(clamped, clamped, TOps.Create(T.Zero), TOps.Create(T.One));
+            TVec nearRoot = VectorMath.NearDerivativeRoot<TOps, TVec, T>(x, GatedActivation.Silu);
+            return TOps.Multiply(dy, TOps.Select(nearRoot, VectorMath.DerivativeNearRoot<TOps, TVec, T>(x, GatedActivation.Silu), derivative));
         }
     }
 }

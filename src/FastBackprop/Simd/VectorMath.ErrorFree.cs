@@ -3,8 +3,9 @@ namespace FastBackprop.Simd;
 internal static partial class VectorMath
 {
     /// <summary>
-    /// a·b = product + error exactly (Dekker), without FMA: both factors are split by Veltkamp's method into halves
-    /// of 12 (float) or 26 (double) bits whose partial products are exact. |a|, |b| must stay below 2¹⁰⁰.
+    /// a·b = product + error exactly: the error is FMA(a, b, −product) where <see cref="IVectorOps{TVec, T}.MultiplyAdd"/>
+    /// is fused, else Dekker's product of Veltkamp halves of 12 (float) or 26 (double) bits, whose partial products
+    /// are exact. |a|, |b| must stay below 2¹⁰⁰ (the split's 4097·a must not overflow).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec TwoProduct<TOps, TVec, T>(TVec a, TVec b, out TVec error)
@@ -12,17 +13,49 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        TVec product = TOps.Multiply(a, b);
+        if (MultiplyAddIsFused)
+        {
+            error = TOps.MultiplyAdd(a, b, TOps.Negate(product));
+            return product;
+        }
+
         TVec aHigh = SplitHigh<TOps, TVec, T>(a);
         TVec bHigh = SplitHigh<TOps, TVec, T>(b);
         TVec aLow = TOps.Subtract(a, aHigh);
         TVec bLow = TOps.Subtract(b, bHigh);
-        TVec product = TOps.Multiply(a, b);
         TVec e = TOps.Subtract(TOps.Multiply(aHigh, bHigh), product);
         e = TOps.Add(e, TOps.Multiply(aHigh, bLow));
         e = TOps.Add(e, TOps.Multiply(aLow, bHigh));
         error = TOps.Add(e, TOps.Multiply(aLow, bLow));
         return product;
     }
+
+    /// <summary>
+    /// p − q·s exactly, for a quotient q ≈ p/s rounded (the residual of a division, which fits the format): one fused
+    /// multiply-add, or p − q·s with q·s as an exact <see cref="TwoProduct"/> (p − (q·s)ₕ is exact by Sterbenz).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec DivisionResidual<TOps, TVec, T>(TVec p, TVec q, TVec s)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (MultiplyAddIsFused)
+        {
+            return TOps.MultiplyAdd(TOps.Negate(q), s, p);
+        }
+
+        TVec product = TwoProduct<TOps, TVec, T>(q, s, out TVec productError);
+        return TOps.Subtract(TOps.Subtract(p, product), productError);
+    }
+
+    /// <summary>
+    /// Whether <see cref="IVectorOps{TVec, T}.MultiplyAdd"/> rounds once (a JIT-time constant): the x86 paths fuse it
+    /// where FMA is enabled, Arm64 always has it; DOTNET_EnableAVX=0 or DOTNET_EnableHWIntrinsic=0 leave a multiply
+    /// and an add.
+    /// </summary>
+    private static bool MultiplyAddIsFused => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
     /// <summary>a + b = sum + error exactly (Knuth's two-sum, no ordering of |a| and |b| needed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

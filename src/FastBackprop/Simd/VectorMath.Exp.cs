@@ -71,6 +71,21 @@ internal static partial class VectorMath
     }
 
     /// <summary>
+    /// e^(x + xLow) as <c>eʳ · 2ⁿ</c> (see <see cref="ExpSplit{TOps, TVec, T}(TVec, out TVec)"/>) for an argument carried as
+    /// a pair, |xLow| ≪ 1: xLow joins the reduced argument r, whose rounding then costs at most 2⁻²⁵·|r| ≤ 0.18
+    /// ULP (float), where multiplying eʳ by 1 + xLow afterwards would cost a rounding of the result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec ExpSplit<TOps, TVec, T>(TVec x, TVec xLow, out TVec n)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVec reduced = TOps.Add(ReduceForExp<TOps, TVec, T>(x, out n), xLow);
+        return ExpPolynomial<TOps, TVec, T>(reduced, negated: false);
+    }
+
+    /// <summary>
     /// n = round(x / ln 2) and r = x − n·ln 2 (Cody–Waite, exact enough for |n| ≤ 2⁹ in float, 2¹¹ in double); returns r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

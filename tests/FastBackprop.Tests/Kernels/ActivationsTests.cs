@@ -95,7 +95,7 @@ public class ActivationsTests
             for (int i = 0; i < length; i++)
             {
                 Assert.True(Ulp.Error(y[i], op.Function(x[i])) <= op.FloatBound, $"{name} length {length} index {i}: x = {x[i]:R}, y = {y[i]:R}, {Ulp.Error(y[i], op.Function(x[i])):F2} ULP");
-                AssertDerivative(op, x[i], dx[i], dy[i] * op.Derivative(x[i]), Math.Abs(dy[i]));
+                AssertDerivative(op, x[i], dx[i], dy[i] * op.Derivative(x[i]));
             }
 
             float[] inPlace = (float[])x.Clone();
@@ -160,7 +160,7 @@ public class ActivationsTests
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], buffer);
     }
 
-    private static void AssertDerivative(ActivationCase op, float x, float actual, double expected, double factor = 1)
+    private static void AssertDerivative(ActivationCase op, float x, float actual, double expected)
     {
         if (double.IsNaN(expected) || Math.Abs(expected) < 1.17549435e-38)
         {
@@ -169,10 +169,10 @@ public class ActivationsTests
             return;
         }
 
+        // No allowance where f′'s terms cancel: the kernels evaluate SiLU′ and the GELU′s near their roots from a
+        // polynomial in the distance to the root, and the double references keep ≈ 2⁻⁵³ of the terms, far below a float ULP.
         double error = Math.Abs(actual - expected);
-        bool ok = Ulp.Error(actual, expected) <= DerivativeUlp
-            || error <= DerivativeRelative * Math.Abs(expected)
-            || error <= DerivativeUlp * Ulp.Spacing((float)(factor * op.DerivativeScale(x)));
+        bool ok = Ulp.Error(actual, expected) <= DerivativeUlp || error <= DerivativeRelative * Math.Abs(expected);
         Assert.True(ok, $"{op.Name}: x = {x:R} gives {actual:R}, reference {expected:R} ({Ulp.Error(actual, expected):F1} ULP) on {SimdInfo.ActivePath}");
     }
 
