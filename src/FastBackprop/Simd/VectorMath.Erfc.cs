@@ -126,9 +126,9 @@ internal static partial class VectorMath
         TVec numerator = TwoProduct<TOps, TVec, T>(head, poly, out TVec numeratorLow);
         numeratorLow = TOps.MultiplyAdd(headLow, poly, TOps.MultiplyAdd(head, polyLow, numeratorLow));
 
-        // denominator + denominatorLow = 1 + √2·|x|, √2 = 1.4142135f + 2.4203233e−8 (double: + 9.667e−17).
+        // denominator + denominatorLow = 1 + √2·|x|, √2 = 1.4142135f + 2.4203234e−8 (double: − 9.667e−17).
         TVec root = TwoProduct<TOps, TVec, T>(magnitude, Constant<TOps, TVec, T>(1.4142135623730951), out TVec rootLow);
-        rootLow = TOps.MultiplyAdd(magnitude, Constant<TOps, TVec, T>(single ? 2.4203233160622898e-08 : 9.667293313452913e-17), rootLow);
+        rootLow = TOps.MultiplyAdd(magnitude, Constant<TOps, TVec, T>(single ? 2.420323420895794e-08 : -9.667293313452913e-17), rootLow);
         TVec denominator = TwoSum<TOps, TVec, T>(TOps.Create(T.One), root, out TVec denominatorLow);
         denominatorLow = TOps.Add(denominatorLow, rootLow);
 
@@ -144,7 +144,7 @@ internal static partial class VectorMath
 
     /// <summary>
     /// P(u) of <see cref="ErfcSplit"/> at u = (a − K)/(a + K) as <c>result + low</c>: the last Horner step c₀ + u·R is
-    /// an exact product and sum, the rest rounds (its terms are below 0.14·R relative to c₀ ≈ 1.26).
+    /// an exact product and sum; the earlier steps round, but their errors enter through u·R, small beside c₀ ≈ 1.26.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec ErfcFit<TOps, TVec, T>(TVec a, out TVec low)
