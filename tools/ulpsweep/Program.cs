@@ -136,7 +136,7 @@ internal sealed record Op(string Name, Forward Forward, Backward Backward, Func<
         new("Tanh", Activations.Tanh, Activations.TanhBackward, Reference.Tanh, Reference.TanhDerivative, x => Math.Abs(Reference.TanhDerivative(x))),
         new("Softplus", Activations.Softplus, Activations.SoftplusBackward, Reference.Softplus, Reference.Sigmoid, Reference.Sigmoid),
         new("LogSigmoid", Activations.LogSigmoid, Activations.LogSigmoidBackward, Reference.LogSigmoid, x => Reference.Sigmoid(-x), x => Reference.Sigmoid(-x)),
-        new("Silu", Activations.Silu, Activations.SiluBackward, Reference.Silu, Reference.SiluDerivative, x => Reference.Sigmoid(x) + Math.Abs(x * Reference.SigmoidDerivative(x))),
+        new("Silu", Activations.Silu, Activations.SiluBackward, Reference.Silu, Reference.SiluDerivative, Reference.SiluDerivativeScale),
         new("GeluTanh", Activations.GeluTanh, Activations.GeluTanhBackward, Reference.GeluTanh, Reference.GeluTanhDerivative, Reference.GeluTanhDerivativeScale),
         new("GeluErf", Activations.GeluErf, Activations.GeluErfBackward, Reference.GeluErf, Reference.GeluErfDerivative, Reference.GeluErfDerivativeScale),
         new("Elu", (x, y) => Activations.Elu(x, (float)Alpha, y), (x, dy, dx) => Activations.EluBackward(x, dy, (float)Alpha, dx), x => Reference.Elu(x, Alpha), x => Reference.EluDerivative(x, Alpha), x => Math.Abs(Reference.EluDerivative(x, Alpha))),

@@ -127,20 +127,35 @@ internal static partial class VectorMath
             return TOps.MultiplyAdd(poly, r, TOps.Create(T.One));
         }
 
-        poly = Constant<TOps, TVec, T>(odd / 6227020800);
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 479001600));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(odd / 39916800));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 3628800));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(odd / 362880));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 40320));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(odd / 5040));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 720));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(odd / 120));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 24));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(odd / 6));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(0.5));
+        poly = DoubleTaylorQuotient<TOps, TVec, T>(r, odd, 1.0);
         poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(odd));
         return TOps.MultiplyAdd(poly, r, TOps.Create(T.One));
+    }
+
+    /// <summary>
+    /// The double Taylor quotient Q(r) of eʳ = 1 + r + r²·Q(r), Q(r) = Σⱼ rʲ/(j + 2)! to j = 11 (enough for
+    /// |r| ≤ ln2/2), with the coefficient of rʲ multiplied by <paramref name="scale"/>·<paramref name="odd"/>ʲ (JIT-time
+    /// constants of ±1): e⁻ʳ's quotient is Q(−r) (odd = −1), expm1's negated form −Q(−r) (both −1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec DoubleTaylorQuotient<TOps, TVec, T>(TVec r, double odd, double scale)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double oddScale = odd * scale;
+        TVec poly = Constant<TOps, TVec, T>(oddScale / 6227020800);
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(scale / 479001600));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(oddScale / 39916800));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(scale / 3628800));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(oddScale / 362880));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(scale / 40320));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(oddScale / 5040));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(scale / 720));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(oddScale / 120));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(scale / 24));
+        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(oddScale / 6));
+        return TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(scale * 0.5));
     }
 
     /// <summary>
@@ -161,10 +176,23 @@ internal static partial class VectorMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVec r = ReduceToSixteenths<TOps, TVec, T>(x, out TVec u, out TVec shifted);
-        TVec power = TOps.Permute16(Table<TOps, TVec, T>(SixteenthPowers), shifted);
-        TVec powerLow = TOps.Permute16(Table<TOps, TVec, T>(SixteenthPowersLow), shifted);
-        TVec mantissa = TOps.Add(TOps.MultiplyAdd(power, ExpMinusOneOfSmall<TOps, TVec, T>(r, negated: false), powerLow), power);
-        return TOps.ScaleByPowerOfTwo(mantissa, u);
+        return TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(r, shifted, negated: false), u);
+    }
+
+    /// <summary>
+    /// 2^(j/16)·eʳ from <see cref="ReduceToSixteenths"/>'s r and bit pattern, as T + (T·(eʳ − 1) + T_low) with T, T_low
+    /// the table entry and its remainder, rounded once; or 2^(−j/16)·e⁻ʳ when <paramref name="negated"/> (a JIT-time
+    /// constant; sigmoid's e⁻ˣ).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec SixteenthsMantissa<TOps, TVec, T>(TVec r, TVec shifted, bool negated)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVec power = TOps.Permute16(Table<TOps, TVec, T>(negated ? NegativeSixteenthPowers : SixteenthPowers), shifted);
+        TVec powerLow = TOps.Permute16(Table<TOps, TVec, T>(negated ? NegativeSixteenthPowersLow : SixteenthPowersLow), shifted);
+        return TOps.Add(TOps.MultiplyAdd(power, ExpMinusOneOfSmall<TOps, TVec, T>(r, negated), powerLow), power);
     }
 
     /// <summary>

@@ -60,10 +60,9 @@ internal static partial class VectorMath
     {
         // Q's coefficient of rʲ becomes (−1)ʲ⁺¹ times itself; spelled out for the reason given in ExpPolynomial.
         double even = negated ? -1.0 : 1.0;
-        TVec poly;
         if (typeof(T) == typeof(float))
         {
-            poly = Constant<TOps, TVec, T>(0.0001974217884708196);
+            TVec poly = Constant<TOps, TVec, T>(0.0001974217884708196);
             poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.0013933766167610884));
             poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(0.008333568461239338));
             poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.04166647791862488));
@@ -71,17 +70,6 @@ internal static partial class VectorMath
             return TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.5));
         }
 
-        poly = Constant<TOps, TVec, T>(1.0 / 6227020800);
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 479001600));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 39916800));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 3628800));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 362880));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 40320));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 5040));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 720));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 120));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even / 24));
-        poly = TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(1.0 / 6));
-        return TOps.MultiplyAdd(poly, r, Constant<TOps, TVec, T>(even * 0.5));
+        return DoubleTaylorQuotient<TOps, TVec, T>(r, even, even);
     }
 }

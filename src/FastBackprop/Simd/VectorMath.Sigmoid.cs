@@ -20,9 +20,7 @@ internal static partial class VectorMath
             // σ(x) = 2ⁿ/(2ⁿ + 2^(−j/16)·e⁻ʳ); the table and the cubic of ExpBySixteenths replace the degree-6 polynomial.
             TVec clamped = TOps.Min(Constant<TOps, TVec, T>(30.0), TOps.Max(Constant<TOps, TVec, T>(-104.0), x));
             TVec r = ReduceToSixteenths<TOps, TVec, T>(clamped, out TVec u, out TVec shifted);
-            TVec power = TOps.Permute16(Table<TOps, TVec, T>(NegativeSixteenthPowers), shifted);
-            TVec powerLow = TOps.Permute16(Table<TOps, TVec, T>(NegativeSixteenthPowersLow), shifted);
-            TVec tail = TOps.Add(TOps.MultiplyAdd(power, ExpMinusOneOfSmall<TOps, TVec, T>(r, negated: true), powerLow), power);
+            TVec tail = SixteenthsMantissa<TOps, TVec, T>(r, shifted, negated: true);
             TVec q = TOps.Divide(one, TOps.Add(TOps.ScaleByPowerOfTwo(one, u), tail));
             return TOps.ScaleByPowerOfTwo(q, u);
         }

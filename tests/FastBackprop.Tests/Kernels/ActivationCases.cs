@@ -50,7 +50,7 @@ public static class ActivationCases
         Case(Activation.Elu(EluAlpha), x => Reference.Elu(x, EluAlpha), x => Reference.EluDerivative(x, EluAlpha), 2.5, 4),
         Case(Activation.GeluTanh, Reference.GeluTanh, Reference.GeluTanhDerivative, 2.5, 4, Reference.GeluTanhDerivativeScale),
         Case(Activation.GeluErf, Reference.GeluErf, Reference.GeluErfDerivative, 2.5, 6.5, Reference.GeluErfDerivativeScale),
-        Case(Activation.Silu, Reference.Silu, Reference.SiluDerivative, 2.5, 4, x => Reference.Sigmoid(x) + Math.Abs(x * Reference.SigmoidDerivative(x))),
+        Case(Activation.Silu, Reference.Silu, Reference.SiluDerivative, 2.5, 4, Reference.SiluDerivativeScale),
         Case(Activation.Softplus, Reference.Softplus, Reference.Sigmoid, 3.5, 4),
         new(
             "LogSigmoid",

@@ -25,10 +25,7 @@ public sealed class ExactTable
     /// <summary>The inputs x, one per row.</summary>
     public double[] Inputs { get; }
 
-    /// <summary>Whether the table has a column of this name.</summary>
-    public bool Has(string column) => _columns.ContainsKey(column);
-
-    /// <summary>A plain column (an input, or a derivative's scale).</summary>
+    /// <summary>A plain column (an input, or a derivative's scale, which the generator records beside it).</summary>
     public double[] Column(string column) =>
         _columns.TryGetValue(column, out double[]? values) ? values : throw new KeyNotFoundException($"the table has no column {column}");
 
@@ -91,9 +88,6 @@ public readonly record struct ExactValue(double Rounded, double Offset)
     /// </summary>
     public double UlpError(double actual) =>
         double.IsNaN(actual) ? double.PositiveInfinity : Math.Abs(((actual - Rounded) / Spacing) - Offset);
-
-    /// <summary>|actual − exact|.</summary>
-    public double AbsoluteError(double actual) => UlpError(actual) * Spacing;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Rounded:R} {Offset:+0.000;-0.000} ULP");
 }

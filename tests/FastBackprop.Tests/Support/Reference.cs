@@ -148,6 +148,9 @@ public static class Reference
         return sigma + (x * derivative * 2 * du);
     }
 
+    /// <summary>σ(x) + |x·σ′(x)|: the size of the two terms of <see cref="SiluDerivative"/>.</summary>
+    public static double SiluDerivativeScale(double x) => Sigmoid(x) + Math.Abs(x * SigmoidDerivative(x));
+
     /// <summary>|σ(2u)| + |x·σ′(2u)·2u′|: the size of the two terms of <see cref="GeluTanhDerivative"/>.</summary>
     public static double GeluTanhDerivativeScale(double x)
     {
