@@ -175,56 +175,60 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec r = ReduceToSixteenths<TOps, TVec, T>(x, out TVec u, out TVec shifted);
-        return TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(r, shifted, negated: false), u);
+        TVec r = ReduceToSixteenths<TOps, TVec, T>(x, scale: 1.0, out TVec u, out TVec shifted);
+        return TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(r, shifted, scale: 1.0, negated: false), u);
     }
 
     /// <summary>
-    /// 2^(j/16)·eʳ from <see cref="ReduceToSixteenths"/>'s r and bit pattern, as T + (T·(eʳ − 1) + T_low) with T, T_low
-    /// the table entry and its remainder, rounded once; or 2^(−j/16)·e⁻ʳ when <paramref name="negated"/> (a JIT-time
-    /// constant; sigmoid's e⁻ˣ).
+    /// 2^(j/16)·e^(k·s) from <see cref="ReduceToSixteenths"/>'s s and bit pattern, as T + (T·(e^(k·s) − 1) + T_low)
+    /// with T, T_low the table entry and its remainder, rounded once; or 2^(−j/16)·e^(−k·s) when
+    /// <paramref name="negated"/> (sigmoid's e⁻ˣ). k = <paramref name="scale"/> and negated are JIT-time constants.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec SixteenthsMantissa<TOps, TVec, T>(TVec r, TVec shifted, bool negated)
+    public static TVec SixteenthsMantissa<TOps, TVec, T>(TVec s, TVec shifted, double scale, bool negated)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVec power = TOps.Permute16(Table<TOps, TVec, T>(negated ? NegativeSixteenthPowers : SixteenthPowers), shifted);
         TVec powerLow = TOps.Permute16(Table<TOps, TVec, T>(negated ? NegativeSixteenthPowersLow : SixteenthPowersLow), shifted);
-        return TOps.Add(TOps.MultiplyAdd(power, ExpMinusOneOfSmall<TOps, TVec, T>(r, negated), powerLow), power);
+        TVec expMinusOne = ExpMinusOneOfSmall<TOps, TVec, T>(s, negated ? -scale : scale);
+        return TOps.Add(TOps.MultiplyAdd(power, expMinusOne, powerLow), power);
     }
 
     /// <summary>
-    /// u = x/ln 2 rounded to a multiple of 1/16 (|x| &lt; 2¹⁷), its bit pattern <paramref name="shifted"/> carrying 16u
-    /// mod 16 in the low bits, and r = x − u·ln 2 (Cody–Waite, the product exact): returns r, |r| ≤ ln2/32.
+    /// For e^(k·x), k = <paramref name="scale"/> a power of two (1, or −2 for tanh's e^(−2a)): u = k·x/ln 2 rounded to a
+    /// multiple of 1/16 (|k·x| &lt; 2¹⁷), its bit pattern <paramref name="shifted"/> carrying 16u mod 16 in the low
+    /// bits, and s = x − u·ln2/k (Cody–Waite, the product exact) such that k·x = u·ln 2 + k·s: returns s, |k·s| ≤ ln2/32.
     /// </summary>
+    /// <remarks>Dividing ln 2's parts by k is exact, so k·x is never formed and s is exactly the r of k = 1 over k.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec ReduceToSixteenths<TOps, TVec, T>(TVec x, out TVec u, out TVec shifted)
+    public static TVec ReduceToSixteenths<TOps, TVec, T>(TVec x, double scale, out TVec u, out TVec shifted)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVec magic = Constant<TOps, TVec, T>(786432.0); // 1.5·2¹⁹: its ULP is 1/16
-        shifted = TOps.MultiplyAdd(x, Constant<TOps, TVec, T>(1.4426950408889634), magic);
+        shifted = TOps.MultiplyAdd(x, Constant<TOps, TVec, T>(scale * 1.4426950408889634), magic);
         u = TOps.Subtract(shifted, magic);
-        TVec reduced = TOps.MultiplyAdd(u, Constant<TOps, TVec, T>(-0.693359375), x);
-        return TOps.MultiplyAdd(u, Constant<TOps, TVec, T>(2.12194440054690583e-4), reduced);
+        TVec reduced = TOps.MultiplyAdd(u, Constant<TOps, TVec, T>(-0.693359375 / scale), x);
+        return TOps.MultiplyAdd(u, Constant<TOps, TVec, T>(2.12194440054690583e-4 / scale), reduced);
     }
 
     /// <summary>
-    /// eʳ − 1 for |r| ≤ ln2/32 as r·(1 + r·(c₀ + c₁r)), or e⁻ʳ − 1 when <paramref name="negated"/> (a JIT-time
-    /// constant); c₀, c₁ fitted here as for <see cref="Exp"/>: 1.6e−9 relative to eʳ.
+    /// e^(k·s) − 1 for |k·s| ≤ ln2/32, k = <paramref name="scale"/> a power of two (a JIT-time constant): with r = k·s,
+    /// r·(1 + r·(c₀ + c₁r)) = s·(k + s·(k²c₀ + k³c₁s)), c₀, c₁ fitted here as for <see cref="Exp"/> (1.6e−9 relative
+    /// to eʳ). The powers of k scale exactly, so every k rounds as k = 1 does at r.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec ExpMinusOneOfSmall<TOps, TVec, T>(TVec r, bool negated)
+    public static TVec ExpMinusOneOfSmall<TOps, TVec, T>(TVec s, double scale)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        double odd = negated ? -1.0 : 1.0;
-        TVec poly = TOps.MultiplyAdd(r, Constant<TOps, TVec, T>(odd * 0.16666847467422485), Constant<TOps, TVec, T>(0.5000163316726685));
-        return TOps.Multiply(r, TOps.MultiplyAdd(r, poly, Constant<TOps, TVec, T>(odd)));
+        double k = scale;
+        TVec poly = TOps.MultiplyAdd(s, Constant<TOps, TVec, T>(k * k * k * 0.16666847467422485), Constant<TOps, TVec, T>(k * k * 0.5000163316726685));
+        return TOps.Multiply(s, TOps.MultiplyAdd(s, poly, Constant<TOps, TVec, T>(k)));
     }
 
     /// <summary>A sixteen-entry float table as one vector, for <see cref="IVectorOps{TVec, T}.Permute16"/>.</summary>

@@ -19,8 +19,8 @@ internal static partial class VectorMath
             // As below with 2ᵏ refined to sixteenths: x = u·ln 2 + r, u = n + j/16, e⁻ˣ = 2⁻ⁿ·2^(−j/16)·e⁻ʳ, so
             // σ(x) = 2ⁿ/(2ⁿ + 2^(−j/16)·e⁻ʳ); the table and the cubic of ExpBySixteenths replace the degree-6 polynomial.
             TVec clamped = TOps.Min(Constant<TOps, TVec, T>(30.0), TOps.Max(Constant<TOps, TVec, T>(-104.0), x));
-            TVec r = ReduceToSixteenths<TOps, TVec, T>(clamped, out TVec u, out TVec shifted);
-            TVec tail = SixteenthsMantissa<TOps, TVec, T>(r, shifted, negated: true);
+            TVec r = ReduceToSixteenths<TOps, TVec, T>(clamped, scale: 1.0, out TVec u, out TVec shifted);
+            TVec tail = SixteenthsMantissa<TOps, TVec, T>(r, shifted, scale: 1.0, negated: true);
             TVec q = TOps.Divide(one, TOps.Add(TOps.ScaleByPowerOfTwo(one, u), tail));
             return TOps.ScaleByPowerOfTwo(q, u);
         }
@@ -53,7 +53,19 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec e = ExpOfNonPositive<TOps, TVec, T>(TOps.Negate(TOps.Abs(x)));
+        TVec e;
+        if (TOps.HasPermute16)
+        {
+            // e^(−a) reduced from a = |x| itself (k = −1): abs and clamp are one vrangeps, no negation.
+            TVec a = TOps.Min(Constant<TOps, TVec, T>(104.0), TOps.Abs(x));
+            TVec s = ReduceToSixteenths<TOps, TVec, T>(a, scale: -1.0, out TVec u, out TVec shifted);
+            e = TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(s, shifted, scale: -1.0, negated: false), u);
+        }
+        else
+        {
+            e = ExpOfNonPositive<TOps, TVec, T>(TOps.Negate(TOps.Abs(x)));
+        }
+
         TVec onePlusE = TOps.Add(TOps.Create(T.One), e);
         return TOps.Divide(e, TOps.Multiply(onePlusE, onePlusE));
     }

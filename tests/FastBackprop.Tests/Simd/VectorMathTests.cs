@@ -9,10 +9,11 @@ public class VectorMathTests
     /// <summary>
     /// Name, float bound, double bound (ULP): measured maxima on the four x86 paths plus a margin. erfc's fit is summed
     /// by Horner in u with alternating coefficients (3.34 ULP measured in float, 5 in double near a = 11.6, where the
-    /// double reference itself carries glibc's exp error).
+    /// double reference itself carries glibc's exp error). Float tanh: 2.52 over all inputs on AVX-512 (its table of
+    /// sixteenths), 2.50 on the other paths.
     /// </summary>
     public static IEnumerable<object[]> Functions =>
-        [["Expm1", 2.0, 4.0], ["Log1p", 2.0, 4.0], ["Tanh", 2.5, 4.0], ["Erf", 2.5, 4.0], ["Erfc", 3.5, 5.5]];
+        [["Expm1", 2.0, 4.0], ["Log1p", 2.0, 4.0], ["Tanh", 3.0, 4.0], ["Erf", 2.5, 4.0], ["Erfc", 3.5, 5.5]];
 
     [Theory]
     [MemberData(nameof(Functions))]
