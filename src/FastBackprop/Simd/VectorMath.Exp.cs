@@ -197,7 +197,7 @@ internal static partial class VectorMath
     }
 
     /// <summary>
-    /// For e^(k·x), k = <paramref name="scale"/> a power of two (1, or −2 for tanh's e^(−2a)): u = k·x/ln 2 rounded to a
+    /// For e^(k·x), k = <paramref name="scale"/> a power of two (1; −1 for σ′, −2 for tanh and tanh′): u = k·x/ln 2 rounded to a
     /// multiple of 1/16 (|k·x| &lt; 2¹⁷), its bit pattern <paramref name="shifted"/> carrying 16u mod 16 in the low
     /// bits, and s = x − u·ln2/k (Cody–Waite, the product exact) such that k·x = u·ln 2 + k·s: returns s, |k·s| ≤ ln2/32.
     /// </summary>

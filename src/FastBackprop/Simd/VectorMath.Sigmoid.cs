@@ -56,7 +56,7 @@ internal static partial class VectorMath
         TVec e;
         if (TOps.HasPermute16)
         {
-            // e^(−a) reduced from a = |x| itself (k = −1): abs and clamp are one vrangeps, no negation.
+            // e^(−a) reduced from a = |x| itself (k = −1): −|x| is never formed.
             TVec a = TOps.Min(Constant<TOps, TVec, T>(104.0), TOps.Abs(x));
             TVec s = ReduceToSixteenths<TOps, TVec, T>(a, scale: -1.0, out TVec u, out TVec shifted);
             e = TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(s, shifted, scale: -1.0, negated: false), u);
