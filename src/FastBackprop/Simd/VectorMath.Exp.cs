@@ -167,16 +167,18 @@ internal static partial class VectorMath
     /// <remarks>
     /// Adding 1.5·2¹⁹ rounds x/ln 2 to a multiple of 1/16 and leaves j = 16u mod 16 in the low four mantissa bits,
     /// which is what the permute reads; vscalef takes ⌊u⌋ itself. 2^(j/16) is held as a float and its rounding
-    /// remainder, so that eˣ = 2ⁿ·(T + (T·(eʳ − 1) + T_low)) rounds once at the end.
+    /// remainder, so that eˣ = 2ⁿ·(T + (T·(eʳ − 1) + T_low)) rounds once at the end. With
+    /// <paramref name="scale"/> = k (a power of two) it returns e^(k·x) for k·x in that range without forming k·x
+    /// (σ′'s e^(−|x|), tanh′'s e^(−2|x|)); see <see cref="ReduceToSixteenths"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec ExpBySixteenths<TOps, TVec, T>(TVec x)
+    private static TVec ExpBySixteenths<TOps, TVec, T>(TVec x, double scale = 1.0)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec r = ReduceToSixteenths<TOps, TVec, T>(x, scale: 1.0, out TVec u, out TVec shifted);
-        return TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(r, shifted, scale: 1.0, negated: false), u);
+        TVec s = ReduceToSixteenths<TOps, TVec, T>(x, scale, out TVec u, out TVec shifted);
+        return TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(s, shifted, scale, negated: false), u);
     }
 
     /// <summary>

@@ -57,9 +57,7 @@ internal static partial class VectorMath
         if (TOps.HasPermute16)
         {
             // e^(−a) reduced from a = |x| itself (k = −1): −|x| is never formed.
-            TVec a = TOps.Min(Constant<TOps, TVec, T>(104.0), TOps.Abs(x));
-            TVec s = ReduceToSixteenths<TOps, TVec, T>(a, scale: -1.0, out TVec u, out TVec shifted);
-            e = TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(s, shifted, scale: -1.0, negated: false), u);
+            e = ExpBySixteenths<TOps, TVec, T>(TOps.Min(Constant<TOps, TVec, T>(104.0), TOps.Abs(x)), scale: -1.0);
         }
         else
         {

@@ -54,8 +54,7 @@ internal static partial class VectorMath
         {
             // e = e^(−2a) reduced from a itself (no −2a), and 4e/(1 + e)² = e/(½ + ½e)²: one multiplication fewer.
             TVec a = TOps.Min(Constant<TOps, TVec, T>(52.0), TOps.Abs(x)); // −2a ≥ −104, where e^(−2a) is 0 in float
-            TVec s = ReduceToSixteenths<TOps, TVec, T>(a, scale: -2.0, out TVec u, out TVec shifted);
-            TVec exp = TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(s, shifted, scale: -2.0, negated: false), u);
+            TVec exp = ExpBySixteenths<TOps, TVec, T>(a, scale: -2.0);
             TVec half = Constant<TOps, TVec, T>(0.5);
             TVec halfOnePlusE = TOps.MultiplyAdd(exp, half, half);
             return TOps.Divide(exp, TOps.Multiply(halfOnePlusE, halfOnePlusE));
