@@ -105,7 +105,9 @@ public static class Losses
         }
 
         T scale = T.One / T.CreateTruncating(rows);
-        double total = RowwiseDriver.Run(new CrossEntropyLabelsRow<T>(labels, scale), logits, logits, gradient, rows, cols);
+        double total = ShortRowDriver.Applies<T>(cols)
+            ? ShortRowDriver.CrossEntropy(logits, labels, scale, rows, cols, gradient, new CrossEntropyLabelsRows<T>(logits, labels, scale, cols, gradient))
+            : RowwiseDriver.Run(new CrossEntropyLabelsRow<T>(labels, scale), logits, logits, gradient, rows, cols);
         return T.CreateTruncating(total / rows);
     }
 
@@ -294,6 +296,23 @@ public static class Losses
             // softmax/N − 1/N at the label.
             Unsafe.Add(ref gradient, label) -= scale;
             return double.CreateTruncating(max) - double.CreateTruncating(labelLogit) + Math.Log(double.CreateTruncating(sum));
+        }
+    }
+
+    /// <summary>Rows of the labels cross-entropy by <see cref="CrossEntropyLabelsRow{T}"/>, for <see cref="ShortRowDriver"/>.</summary>
+    private readonly ref struct CrossEntropyLabelsRows<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, T scale, int cols, Span<T> gradient) : IRowRange
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> _logits = logits;
+        private readonly ReadOnlySpan<int> _labels = labels;
+        private readonly Span<T> _gradient = gradient;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public double Run(int firstRow, int rowCount)
+        {
+            ReadOnlySpan<T> x = _logits.Slice(firstRow * cols, rowCount * cols);
+            var row = new CrossEntropyLabelsRow<T>(_labels.Slice(firstRow, rowCount), scale);
+            return RowwiseDriver.Run(row, x, x, _gradient.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
         }
     }
 

@@ -39,6 +39,12 @@ public static class Softmax
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckUnary(x, rows, cols, y, nameof(x), nameof(y));
+        if (ShortRowDriver.Applies<T>(cols))
+        {
+            ShortRowDriver.Softmax(x, rows, cols, y, new ForwardRows<T>(x, cols, y));
+            return;
+        }
+
         RowwiseDriver.Run(default(ForwardRow<T>), x, x, y, rows, cols);
     }
 
@@ -172,6 +178,21 @@ public static class Softmax
         Guard.SameLength(dx.Length, y.Length, dxName, yName);
         Guard.NoPartialOverlap(y, dx, yName, dxName);
         Guard.NoPartialOverlap(dy, dx, dyName, dxName);
+    }
+
+    /// <summary>Rows of <see cref="Forward{T}"/> by <see cref="ForwardRow{T}"/>, for <see cref="ShortRowDriver"/>.</summary>
+    private readonly ref struct ForwardRows<T>(ReadOnlySpan<T> x, int cols, Span<T> y) : IRowRange
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> _x = x;
+        private readonly Span<T> _y = y;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public double Run(int firstRow, int rowCount)
+        {
+            ReadOnlySpan<T> x = _x.Slice(firstRow * cols, rowCount * cols);
+            return RowwiseDriver.Run(default(ForwardRow<T>), x, x, _y.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
+        }
     }
 
     /// <summary>Max pass, exp-and-sum pass storing exp(x − m), scale pass by 1/Σ.</summary>

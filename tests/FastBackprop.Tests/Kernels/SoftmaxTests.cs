@@ -20,6 +20,9 @@ public class SoftmaxTests
     /// </summary>
     private const double LogBound = 4;
 
+    /// <summary>One group of four rows and one more: on AVX-512, rows of ≤ 16 floats run four at a time, and the rest row by row.</summary>
+    internal const int RowsForEveryLength = 5;
+
     public static TheoryData<int, int> Shapes()
     {
         var shapes = new TheoryData<int, int> { { 0, 0 }, { 0, 5 }, { 5, 0 }, { 1, 1 }, { 64, 10 }, { 3, 1000 }, { 2, 4099 } };
@@ -28,19 +31,19 @@ public class SoftmaxTests
 
     [Fact]
     public void Float_softmax_matches_the_double_reference_for_every_row_length_0_to_300() =>
-        ForEveryRowLength(cols => CheckForward<float>(2, cols, log: false));
+        ForEveryRowLength(cols => CheckForward<float>(RowsForEveryLength, cols, log: false));
 
     [Fact]
     public void Double_softmax_matches_the_double_reference_for_every_row_length_0_to_300() =>
-        ForEveryRowLength(cols => CheckForward<double>(2, cols, log: false));
+        ForEveryRowLength(cols => CheckForward<double>(RowsForEveryLength, cols, log: false));
 
     [Fact]
     public void Float_log_softmax_matches_the_double_reference_for_every_row_length_0_to_300() =>
-        ForEveryRowLength(cols => CheckForward<float>(2, cols, log: true));
+        ForEveryRowLength(cols => CheckForward<float>(RowsForEveryLength, cols, log: true));
 
     [Fact]
     public void Double_log_softmax_matches_the_double_reference_for_every_row_length_0_to_300() =>
-        ForEveryRowLength(cols => CheckForward<double>(2, cols, log: true));
+        ForEveryRowLength(cols => CheckForward<double>(RowsForEveryLength, cols, log: true));
 
     [Theory]
     [MemberData(nameof(Shapes))]
@@ -117,6 +120,60 @@ public class SoftmaxTests
         Assert.All(y[10..20].Concat(logY[0..5]).Concat(logY[10..20]), v => Assert.True(double.IsNaN(v)));
         Assert.Equal([0, 0, 0, 0, 1], y[20..25]);
         Assert.Equal([-inf, -inf, -inf, -inf, 0], logY[20..25]);
+    }
+
+    [Fact]
+    public void Short_rows_with_non_finite_logits_beside_finite_rows_give_the_documented_results()
+    {
+        // Nine rows: on AVX-512 two groups of four and a last row. Group 0 has a NaN row among finite ones (the
+        // native max may drop the NaN, so the group may run the four-row path), group 1 a +∞ row (its maximum is not
+        // finite: the group runs row by row); −∞ masks are spread over every row.
+        for (int cols = 1; cols <= 17; cols++)
+        {
+            const int rows = 9;
+            double[] x = Inputs.Uniform<double>(rows * cols, -10, 10, cols);
+            for (int i = 2; i < x.Length; i += 5)
+            {
+                x[i] = double.NegativeInfinity;
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                x[(r * cols) + ((r * 3) % cols)] = r;
+            }
+
+            x[(1 * cols) + (cols / 2)] = double.NaN;
+            x[(6 * cols) + (cols - 1)] = double.PositiveInfinity;
+            double[] expected = ReferenceSoftmax(x, rows, cols, log: false);
+            float[] xFloat = x.Select(v => (float)v).ToArray();
+            float[] yFloat = new float[x.Length];
+            double[] yDouble = new double[x.Length];
+            Softmax.Forward<float>(xFloat, rows, cols, yFloat);
+            Softmax.Forward<double>(x, rows, cols, yDouble);
+            for (int i = 0; i < x.Length; i++)
+            {
+                int row = i / cols;
+                string where = $"[{rows}×{cols}] at {i} on {SimdInfo.ActivePath}";
+                if (row == 1)
+                {
+                    Assert.True(float.IsNaN(yFloat[i]) && double.IsNaN(yDouble[i]), $"NaN row {where}: {yFloat[i]}, {yDouble[i]}");
+                }
+                else if (row == 6)
+                {
+                    double share = i == (6 * cols) + (cols - 1) ? 1 : 0;
+                    Assert.True(yFloat[i] == share && yDouble[i] == share, $"+∞ row {where}: {yFloat[i]}, {yDouble[i]}");
+                }
+                else if (double.IsNegativeInfinity(x[i]))
+                {
+                    Assert.True(yFloat[i] == 0 && yDouble[i] == 0, $"masked {where}: {yFloat[i]}, {yDouble[i]}");
+                }
+                else
+                {
+                    Assert.True(Math.Abs(yFloat[i] - expected[i]) <= 1e-6, $"float {where}: {yFloat[i]} vs {expected[i]}");
+                    Assert.True(Math.Abs(yDouble[i] - expected[i]) <= 1e-15, $"double {where}: {yDouble[i]} vs {expected[i]}");
+                }
+            }
+        }
     }
 
     [Fact]
