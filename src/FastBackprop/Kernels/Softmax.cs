@@ -143,8 +143,8 @@ public static class Softmax
         where TVec : struct
     {
         TVec shift = TOps.Create(max);
-        first = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in x), shift));
-        second = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, cols - (nuint)TOps.Count)), shift));
+        first = VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in x), shift));
+        second = VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, cols - (nuint)TOps.Count)), shift));
         TVec newLanes = RowwiseDriver.SecondVectorNewLanes<T, TOps, TVec>(cols);
         return TOps.Sum(TOps.Add(first, TOps.Select(newLanes, second, TOps.Create(T.Zero))));
     }

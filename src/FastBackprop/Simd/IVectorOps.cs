@@ -80,7 +80,7 @@ internal interface IVectorOps<TVec, T>
     /// <summary>Sum of the lanes.</summary>
     static abstract T Sum(TVec value);
 
-    /// <summary>Maximum of the lanes; NaN if any lane is NaN.</summary>
+    /// <summary>Maximum of the lanes; a NaN lane may or may not give NaN (the native max, as <see cref="Max"/>).</summary>
     static abstract T MaxAcross(TVec value);
 
     /// <summary>

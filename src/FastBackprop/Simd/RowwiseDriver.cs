@@ -97,6 +97,7 @@ internal static class RowwiseDriver
     /// Out of line: inlined into a row operator beside its short-row path, the two exp copies exhausted the JIT's
     /// inline budget under tiered PGO and left the vector ops as calls (softmax forward at 128 and 4096 columns ran
     /// 3–10× slower than TensorPrimitives). One call per row of more than two vectors costs nothing measurable.
+    /// x − max ≤ 0 (or NaN, where the native max dropped a NaN), so exp needs no upper clamp.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static T ExpSum<T, TOps, TVec>(ref T x, T max, ref T destination, nuint length)
@@ -107,11 +108,11 @@ internal static class RowwiseDriver
         nuint count = (nuint)TOps.Count;
         nuint lastStart = length - count;
         TVec shift = TOps.Create(max);
-        TVec last = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, lastStart)), shift));
+        TVec last = VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, lastStart)), shift));
         TVec sum = TOps.Select(NewLanes<T, TOps, TVec>(length), last, TOps.Create(T.Zero));
         for (nuint i = 0; i < lastStart; i += count)
         {
-            TVec e = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, i)), shift));
+            TVec e = VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, i)), shift));
             TOps.Store(e, ref Unsafe.Add(ref destination, i));
             sum = TOps.Add(sum, e);
         }
@@ -130,11 +131,11 @@ internal static class RowwiseDriver
         nuint count = (nuint)TOps.Count;
         nuint lastStart = length - count;
         TVec shift = TOps.Create(max);
-        TVec last = VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, lastStart)), shift));
+        TVec last = VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, lastStart)), shift));
         TVec sum = TOps.Select(NewLanes<T, TOps, TVec>(length), last, TOps.Create(T.Zero));
         for (nuint i = 0; i < lastStart; i += count)
         {
-            sum = TOps.Add(sum, VectorMath.Exp<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, i)), shift)));
+            sum = TOps.Add(sum, VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, i)), shift)));
         }
 
         return TOps.Sum(sum);

@@ -99,7 +99,7 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MaxAcross(Vector256<T> value) =>
-        Vector128Ops<T>.MaxAcross(Vector128.Max(value.GetLower(), value.GetUpper()));
+        Vector128Ops<T>.MaxAcross(Vector128.MaxNative(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Decompose(Vector256<T> value, out Vector256<T> exponent)

@@ -110,7 +110,7 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MaxAcross(Vector512<T> value) =>
-        Vector256Ops<T>.MaxAcross(Vector256.Max(value.GetLower(), value.GetUpper()));
+        Vector256Ops<T>.MaxAcross(Vector256.MaxNative(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Decompose(Vector512<T> value, out Vector512<T> exponent)
