@@ -81,6 +81,12 @@ public static class Softmax
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         CheckUnary(x, rows, cols, y, nameof(x), nameof(y));
+        if (ShortRowDriver.Applies<T>(cols))
+        {
+            ShortRowDriver.LogSoftmax(x, rows, cols, y, new LogForwardRows<T>(x, cols, y));
+            return;
+        }
+
         RowwiseDriver.Run(default(LogForwardRow<T>), x, x, y, rows, cols);
     }
 
@@ -192,6 +198,21 @@ public static class Softmax
         {
             ReadOnlySpan<T> x = _x.Slice(firstRow * cols, rowCount * cols);
             return RowwiseDriver.Run(default(ForwardRow<T>), x, x, _y.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
+        }
+    }
+
+    /// <summary>Rows of <see cref="LogForward{T}"/> by <see cref="LogForwardRow{T}"/>, for <see cref="ShortRowDriver"/>.</summary>
+    private readonly ref struct LogForwardRows<T>(ReadOnlySpan<T> x, int cols, Span<T> y) : IRowRange
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> _x = x;
+        private readonly Span<T> _y = y;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public double Run(int firstRow, int rowCount)
+        {
+            ReadOnlySpan<T> x = _x.Slice(firstRow * cols, rowCount * cols);
+            return RowwiseDriver.Run(default(LogForwardRow<T>), x, x, _y.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
         }
     }
 

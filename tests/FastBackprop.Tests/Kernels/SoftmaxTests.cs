@@ -144,33 +144,39 @@ public class SoftmaxTests
 
             x[(1 * cols) + (cols / 2)] = double.NaN;
             x[(6 * cols) + (cols - 1)] = double.PositiveInfinity;
-            double[] expected = ReferenceSoftmax(x, rows, cols, log: false);
-            float[] xFloat = x.Select(v => (float)v).ToArray();
-            float[] yFloat = new float[x.Length];
-            double[] yDouble = new double[x.Length];
-            Softmax.Forward<float>(xFloat, rows, cols, yFloat);
-            Softmax.Forward<double>(x, rows, cols, yDouble);
-            for (int i = 0; i < x.Length; i++)
+            foreach (bool log in new[] { false, true })
             {
-                int row = i / cols;
-                string where = $"[{rows}×{cols}] at {i} on {SimdInfo.ActivePath}";
-                if (row == 1)
+                double[] expected = ReferenceSoftmax(x, rows, cols, log);
+                float[] xFloat = x.Select(v => (float)v).ToArray();
+                float[] yFloat = new float[x.Length];
+                double[] yDouble = new double[x.Length];
+                Forward<float>(xFloat, rows, cols, yFloat, log);
+                Forward<double>(x, rows, cols, yDouble, log);
+                for (int i = 0; i < x.Length; i++)
                 {
-                    Assert.True(float.IsNaN(yFloat[i]) && double.IsNaN(yDouble[i]), $"NaN row {where}: {yFloat[i]}, {yDouble[i]}");
-                }
-                else if (row == 6)
-                {
-                    double share = i == (6 * cols) + (cols - 1) ? 1 : 0;
-                    Assert.True(yFloat[i] == share && yDouble[i] == share, $"+∞ row {where}: {yFloat[i]}, {yDouble[i]}");
-                }
-                else if (double.IsNegativeInfinity(x[i]))
-                {
-                    Assert.True(yFloat[i] == 0 && yDouble[i] == 0, $"masked {where}: {yFloat[i]}, {yDouble[i]}");
-                }
-                else
-                {
-                    Assert.True(Math.Abs(yFloat[i] - expected[i]) <= 1e-6, $"float {where}: {yFloat[i]} vs {expected[i]}");
-                    Assert.True(Math.Abs(yDouble[i] - expected[i]) <= 1e-15, $"double {where}: {yDouble[i]} vs {expected[i]}");
+                    int row = i / cols;
+                    string where = $"{Prefix(log)}softmax [{rows}×{cols}] at {i} on {SimdInfo.ActivePath}";
+                    if (row == 1)
+                    {
+                        Assert.True(float.IsNaN(yFloat[i]) && double.IsNaN(yDouble[i]), $"NaN row {where}: {yFloat[i]}, {yDouble[i]}");
+                    }
+                    else if (row == 6)
+                    {
+                        // Probability 1 (log 0) at the +∞, 0 (−∞) elsewhere; the reference gives NaN there.
+                        bool atInfinity = i == (6 * cols) + (cols - 1);
+                        double share = log ? (atInfinity ? 0 : double.NegativeInfinity) : (atInfinity ? 1 : 0);
+                        Assert.True(yFloat[i] == share && yDouble[i] == share, $"+∞ row {where}: {yFloat[i]}, {yDouble[i]}");
+                    }
+                    else if (double.IsNegativeInfinity(x[i]))
+                    {
+                        Assert.True(yFloat[i] == expected[i] && yDouble[i] == expected[i], $"masked {where}: {yFloat[i]}, {yDouble[i]} vs {expected[i]}");
+                    }
+                    else
+                    {
+                        double scale = log ? Math.Max(1, Math.Abs(expected[i])) : 1;
+                        Assert.True(Math.Abs(yFloat[i] - expected[i]) <= 1e-6 * scale, $"float {where}: {yFloat[i]} vs {expected[i]}");
+                        Assert.True(Math.Abs(yDouble[i] - expected[i]) <= 1e-15 * scale, $"double {where}: {yDouble[i]} vs {expected[i]}");
+                    }
                 }
             }
         }
