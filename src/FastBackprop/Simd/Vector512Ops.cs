@@ -105,8 +105,9 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
         return Vec.ShiftLeft(shifted.AsInt64() + Vec.Create(1023L), 52).As<long, T>();
     }
 
+    /// <summary>Halves added first: Vector512.Sum reduces each 128-bit block on its own (22 instructions instead of 8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sum(Vector512<T> value) => Vec.Sum(value);
+    public static T Sum(Vector512<T> value) => Vector256Ops<T>.Sum(value.GetLower() + value.GetUpper());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MaxAcross(Vector512<T> value) =>
