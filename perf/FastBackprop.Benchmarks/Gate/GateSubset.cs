@@ -16,6 +16,7 @@ internal static class GateSubset
         new("ActivationBenchmarks", "Backward", "ScalarLoopBackward", "Length=32768&Kind=Tanh"),
         new("SoftmaxBackwardBenchmarks", "SoftmaxBackward", "ScalarLoopSoftmaxBackward", "Cols=128"),
         new("SoftmaxBenchmarks", "Forward", "TensorPrimitivesSoftMaxPerRow", "Cols=128"),
+        new("SoftmaxBenchmarks", "CrossEntropyWithLabels", "TensorPrimitivesSoftMaxPerRow", "Cols=10"),
         new("GemmBenchmarks<Single>", "FastBackprop", "OpenBLAS", "Shape=NN 64x784x256&Threads=1"),
     ];
 }
