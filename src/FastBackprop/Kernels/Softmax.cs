@@ -41,7 +41,7 @@ public static class Softmax
         CheckUnary(x, rows, cols, y, nameof(x), nameof(y));
         if (ShortRowDriver.Applies<T>(cols))
         {
-            ShortRowDriver.Softmax(x, rows, cols, y, new ForwardRows<T>(x, cols, y));
+            ShortRowDriver.Softmax(x, rows, cols, y, new UnaryRows<ForwardRow<T>, T>(x, cols, y));
             return;
         }
 
@@ -83,7 +83,7 @@ public static class Softmax
         CheckUnary(x, rows, cols, y, nameof(x), nameof(y));
         if (ShortRowDriver.Applies<T>(cols))
         {
-            ShortRowDriver.LogSoftmax(x, rows, cols, y, new LogForwardRows<T>(x, cols, y));
+            ShortRowDriver.LogSoftmax(x, rows, cols, y, new UnaryRows<LogForwardRow<T>, T>(x, cols, y));
             return;
         }
 
@@ -186,8 +186,9 @@ public static class Softmax
         Guard.NoPartialOverlap(dy, dx, dyName, dxName);
     }
 
-    /// <summary>Rows of <see cref="Forward{T}"/> by <see cref="ForwardRow{T}"/>, for <see cref="ShortRowDriver"/>.</summary>
-    private readonly ref struct ForwardRows<T>(ReadOnlySpan<T> x, int cols, Span<T> y) : IRowRange
+    /// <summary>Rows of a one-input kernel (<see cref="ForwardRow{T}"/>, <see cref="LogForwardRow{T}"/>), for <see cref="ShortRowDriver"/>.</summary>
+    private readonly ref struct UnaryRows<TRow, T>(ReadOnlySpan<T> x, int cols, Span<T> y) : IRowRange
+        where TRow : struct, IRowOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         private readonly ReadOnlySpan<T> _x = x;
@@ -197,22 +198,7 @@ public static class Softmax
         public double Run(int firstRow, int rowCount)
         {
             ReadOnlySpan<T> x = _x.Slice(firstRow * cols, rowCount * cols);
-            return RowwiseDriver.Run(default(ForwardRow<T>), x, x, _y.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
-        }
-    }
-
-    /// <summary>Rows of <see cref="LogForward{T}"/> by <see cref="LogForwardRow{T}"/>, for <see cref="ShortRowDriver"/>.</summary>
-    private readonly ref struct LogForwardRows<T>(ReadOnlySpan<T> x, int cols, Span<T> y) : IRowRange
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        private readonly ReadOnlySpan<T> _x = x;
-        private readonly Span<T> _y = y;
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        public double Run(int firstRow, int rowCount)
-        {
-            ReadOnlySpan<T> x = _x.Slice(firstRow * cols, rowCount * cols);
-            return RowwiseDriver.Run(default(LogForwardRow<T>), x, x, _y.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
+            return RowwiseDriver.Run(default(TRow), x, x, _y.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
         }
     }
 

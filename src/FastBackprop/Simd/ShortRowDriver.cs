@@ -15,8 +15,18 @@ internal interface IRowRange
 }
 
 /// <summary>
-/// Softmax, log-softmax and softmax cross-entropy over rows that fit one <see cref="Vector512{T}"/> (≤ 16 floats, ≤ 8 doubles: the
-/// classifier case) on AVX-512, four rows at a time.
+/// What a one-input kernel stores for a group of four rows from <c>x</c>: their maxima (row q's in 128-bit block q) and
+/// exp(x − max) of each are given.
+/// </summary>
+internal unsafe interface IFourRowsOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    void Store(T* x, T* y, int cols, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed);
+}
+
+/// <summary>
+/// Softmax, log-softmax and softmax cross-entropy over rows that fit one <see cref="Vector512{T}"/> (≤ 16 floats,
+/// ≤ 8 doubles: the classifier case) on AVX-512, four rows at a time.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -31,7 +41,7 @@ internal interface IRowRange
 /// one row alone takes 8, and the four rows' chains run interleaved.
 /// </para>
 /// <para>
-/// A group with a non-finite maximum (a +∞, a row of −∞, a NaN that the native max kept) and the last rows·mod·4
+/// A group with a non-finite maximum (a +∞, a row of −∞, a NaN that the native max kept) and the last (rows mod 4)
 /// rows go through <see cref="RowwiseDriver"/>'s row operators, which handle every case.
 /// </para>
 /// </remarks>
@@ -49,80 +59,30 @@ internal static unsafe class ShortRowDriver
         Dispatch.Use512 && cols > 0 && cols <= Vector512<T>.Count;
 
     /// <summary>
-    /// Row-wise softmax. The last rows·mod·4 rows, and any group of four with a non-finite maximum, go to
+    /// Row-wise softmax. The last (rows mod 4) rows, and any group of four with a non-finite maximum, go to
     /// <paramref name="fallback"/>.
     /// </summary>
     public static void Softmax<T, TFallback>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y, TFallback fallback)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TFallback : IRowRange, allows ref struct
-    {
-        Vector512<T> inRow = InRow<T>(cols);
-        int fullRows = rows & ~3;
-        fixed (T* xStart = x)
-        fixed (T* yStart = y)
-        {
-            for (int row = 0; row < fullRows; row += 4)
-            {
-                T* xa = xStart + ((nint)row * cols);
-                if (!ExpFour(xa, cols, inRow, out _, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
-                {
-                    fallback.Run(row, 4);
-                    continue;
-                }
-
-                Vector512<T> factor = Vector512<T>.One / ReduceFour(ea, eb, ec, ed, add: true);
-                T* ya = yStart + ((nint)row * cols);
-                StoreRow(ya, inRow, ea * BroadcastBlock(factor, 0));
-                StoreRow(ya + cols, inRow, eb * BroadcastBlock(factor, 1));
-                StoreRow(ya + (2 * cols), inRow, ec * BroadcastBlock(factor, 2));
-                StoreRow(ya + (3 * cols), inRow, ed * BroadcastBlock(factor, 3));
-            }
-        }
-
-        if (fullRows < rows)
-        {
-            fallback.Run(fullRows, rows - fullRows);
-        }
-    }
+        where TFallback : IRowRange, allows ref struct =>
+        RunUnary(default(SoftmaxFour<T>), x, rows, cols, y, fallback);
 
     /// <summary>
     /// Row-wise log-softmax <c>(x − m) − log Σ</c>, the four rows' logs at once as log1p(Σ − 1) (Σ in [1, 16], so
-    /// Σ − 1 is exact). The last rows·mod·4 rows, and any group of four with a non-finite maximum, go to
+    /// Σ − 1 is exact). The last (rows mod 4) rows, and any group of four with a non-finite maximum, go to
     /// <paramref name="fallback"/>.
     /// </summary>
     public static void LogSoftmax<T, TFallback>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y, TFallback fallback)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TFallback : IRowRange, allows ref struct
-    {
-        Vector512<T> inRow = InRow<T>(cols);
-        int fullRows = rows & ~3;
-        fixed (T* xStart = x)
-        fixed (T* yStart = y)
-        {
-            for (int row = 0; row < fullRows; row += 4)
-            {
-                T* xa = xStart + ((nint)row * cols);
-                if (!ExpFour(xa, cols, inRow, out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
-                {
-                    fallback.Run(row, 4);
-                    continue;
-                }
-
-                StoreLogFour(xa, yStart + ((nint)row * cols), cols, inRow, max, ReduceFour(ea, eb, ec, ed, add: true));
-            }
-        }
-
-        if (fullRows < rows)
-        {
-            fallback.Run(fullRows, rows - fullRows);
-        }
-    }
+        where TFallback : IRowRange, allows ref struct =>
+        RunUnary(default(LogSoftmaxFour<T>), x, rows, cols, y, fallback);
 
     /// <summary>
     /// Softmax cross-entropy with labels: <c>gradient = scale · (softmax(x) − onehot(label))</c> row by row, and the
-    /// sum of the rows' losses <c>m − x[label] + log Σ exp(x − m)</c> in double. The last rows·mod·4 rows, and any
+    /// sum of the rows' losses <c>m − x[label] + log Σ exp(x − m)</c> in double. The last (rows mod 4) rows, and any
     /// group of four with a non-finite maximum, go to <paramref name="fallback"/>, which returns their losses.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static double CrossEntropy<T, TFallback>(
         ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, T scale, int rows, int cols, Span<T> gradient, TFallback fallback)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -168,6 +128,41 @@ internal static unsafe class ShortRowDriver
         return fullRows < rows ? loss + fallback.Run(fullRows, rows - fullRows) : loss;
     }
 
+    /// <summary>The loop of the one-input kernels: groups of four rows through <paramref name="group"/>, the rest through <paramref name="fallback"/>.</summary>
+    /// <remarks>
+    /// Out of line, as <see cref="CrossEntropy"/>: under tiered PGO its caller inlined it, and the four exps then ran
+    /// past the caller's inline budget (softmax at 10 columns 20 → 55 µs for 4096 rows).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunUnary<T, TGroup, TFallback>(TGroup group, ReadOnlySpan<T> x, int rows, int cols, Span<T> y, TFallback fallback)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TGroup : struct, IFourRowsOperator<T>
+        where TFallback : IRowRange, allows ref struct
+    {
+        Vector512<T> inRow = InRow<T>(cols);
+        int fullRows = rows & ~3;
+        fixed (T* xStart = x)
+        fixed (T* yStart = y)
+        {
+            for (int row = 0; row < fullRows; row += 4)
+            {
+                T* xa = xStart + ((nint)row * cols);
+                if (!ExpFour(xa, cols, inRow, out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
+                {
+                    fallback.Run(row, 4);
+                    continue;
+                }
+
+                group.Store(xa, yStart + ((nint)row * cols), cols, inRow, max, ea, eb, ec, ed);
+            }
+        }
+
+        if (fullRows < rows)
+        {
+            fallback.Run(fullRows, rows - fullRows);
+        }
+    }
+
     /// <summary>Lanes below <paramref name="cols"/>.</summary>
     private static Vector512<T> InRow<T>(int cols)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
@@ -198,19 +193,37 @@ internal static unsafe class ShortRowDriver
         return finite;
     }
 
-    /// <summary>
-    /// The four rows' <c>(x − m) − log Σ</c>. Out of line (one call per four rows): inlined beside the four exps, log1p
-    /// pushed the loop past the JIT's inline budget and the loads, shuffles and stores stayed calls.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StoreLogFour<T>(T* x, T* y, int cols, Vector512<T> inRow, Vector512<T> max, Vector512<T> sum)
+    /// <summary>Softmax of a group: exp(x − m) / Σ.</summary>
+    private readonly struct SoftmaxFour<T> : IFourRowsOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Vector512<T> logSum = VectorMath.Log1p<Vector512Ops<T>, Vector512<T>, T>(sum - Vector512<T>.One);
-        StoreRow(y, inRow, LogRow(x, inRow, max, logSum, 0));
-        StoreRow(y + cols, inRow, LogRow(x + cols, inRow, max, logSum, 1));
-        StoreRow(y + (2 * cols), inRow, LogRow(x + (2 * cols), inRow, max, logSum, 2));
-        StoreRow(y + (3 * cols), inRow, LogRow(x + (3 * cols), inRow, max, logSum, 3));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(T* x, T* y, int cols, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed)
+        {
+            Vector512<T> factor = Vector512<T>.One / ReduceFour(ea, eb, ec, ed, add: true);
+            StoreRow(y, inRow, ea * BroadcastBlock(factor, 0));
+            StoreRow(y + cols, inRow, eb * BroadcastBlock(factor, 1));
+            StoreRow(y + (2 * cols), inRow, ec * BroadcastBlock(factor, 2));
+            StoreRow(y + (3 * cols), inRow, ed * BroadcastBlock(factor, 3));
+        }
+    }
+
+    /// <summary>
+    /// Log-softmax of a group. Out of line (one call per four rows): inlined beside the four exps, log1p pushed the
+    /// loop past the JIT's inline budget and the loads, shuffles and stores stayed calls.
+    /// </summary>
+    private readonly struct LogSoftmaxFour<T> : IFourRowsOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Store(T* x, T* y, int cols, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed)
+        {
+            Vector512<T> logSum = VectorMath.Log1p<Vector512Ops<T>, Vector512<T>, T>(ReduceFour(ea, eb, ec, ed, add: true) - Vector512<T>.One);
+            StoreRow(y, inRow, LogRow(x, inRow, max, logSum, 0));
+            StoreRow(y + cols, inRow, LogRow(x + cols, inRow, max, logSum, 1));
+            StoreRow(y + (2 * cols), inRow, LogRow(x + (2 * cols), inRow, max, logSum, 2));
+            StoreRow(y + (3 * cols), inRow, LogRow(x + (3 * cols), inRow, max, logSum, 3));
+        }
     }
 
     /// <summary>
