@@ -52,8 +52,10 @@ public class LossesTests
     public void Softmax_cross_entropy_over_a_batch_equals_its_rows_one_at_a_time_with_masks_and_an_infinite_row()
     {
         // On AVX-512, a batch of rows of ≤ 16 floats runs four rows at a time (a group with a non-finite maximum and
-        // the last rows·mod·4 row by row); one row alone always runs row by row. −∞ masks everywhere but at the
+        // the last (rows mod 4) row by row); one row alone always runs row by row. −∞ masks everywhere but at the
         // labels, and row 6 has +∞ at its label (probability 1, loss 0), which sends its group row by row.
+        // Tolerances as in CheckCrossEntropy: each side's gradient (in units of 1/N) is within a few ULP of 1 of the
+        // true one, so their difference is too; the loss is compared relative to max(1, loss).
         for (int cols = 1; cols <= 17; cols++)
         {
             CheckBatchAgainstRows<float>(cols, 2e-6);
