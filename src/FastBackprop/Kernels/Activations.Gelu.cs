@@ -99,8 +99,7 @@ public static partial class Activations
                 TOps.Multiply(clamped, clamped), VectorMath.Constant<TOps, TVec, T>(GeluTanhCubic * 3), VectorMath.Constant<TOps, TVec, T>(GeluTanhLinear));
             TVec z = GeluTanhArgument<TOps, TVec, T>(clamped, out TVec zLow);
             TVec derivative = VectorMath.SigmoidGateDerivative<TOps, TVec, T>(clamped, z, zLow, slope);
-            TVec nearRoot = VectorMath.NearDerivativeRoot<TOps, TVec, T>(x, GatedActivation.GeluTanh);
-            return TOps.Multiply(dy, TOps.Select(nearRoot, VectorMath.DerivativeNearRoot<TOps, TVec, T>(x, GatedActivation.GeluTanh), derivative));
+            return TOps.Multiply(dy, VectorMath.WithRootWindow<TOps, TVec, T>(x, GatedActivation.GeluTanh, derivative));
         }
     }
 
@@ -142,8 +141,7 @@ public static partial class Activations
             TVec density = TOps.Multiply(TOps.Abs(clamped), VectorMath.Constant<TOps, TVec, T>(-0.3989422804014327)); // −|x|/√(2π)
             TVec t = TOps.ScaleByPowerOfTwo(TOps.MultiplyAdd(density, gaussian, halfTail), n);
             TVec derivative = TOps.Select(TOps.LessThan(x, TOps.Create(T.Zero)), t, TOps.Subtract(TOps.Create(T.One), t));
-            TVec nearRoot = VectorMath.NearDerivativeRoot<TOps, TVec, T>(x, GatedActivation.GeluErf);
-            return TOps.Multiply(dy, TOps.Select(nearRoot, VectorMath.DerivativeNearRoot<TOps, TVec, T>(x, GatedActivation.GeluErf), derivative));
+            return TOps.Multiply(dy, VectorMath.WithRootWindow<TOps, TVec, T>(x, GatedActivation.GeluErf, derivative));
         }
     }
 

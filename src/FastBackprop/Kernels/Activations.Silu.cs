@@ -62,8 +62,7 @@ public static partial class Activations
             double limit = typeof(T) == typeof(float) ? 130.0 : 800.0;
             TVec clamped = TOps.Min(VectorMath.Constant<TOps, TVec, T>(limit), TOps.Max(VectorMath.Constant<TOps, TVec, T>(-limit), x));
             TVec derivative = VectorMath.SigmoidGateDerivative<TOps, TVec, T>(clamped, clamped, TOps.Create(T.Zero), TOps.Create(T.One));
-            TVec nearRoot = VectorMath.NearDerivativeRoot<TOps, TVec, T>(x, GatedActivation.Silu);
-            return TOps.Multiply(dy, TOps.Select(nearRoot, VectorMath.DerivativeNearRoot<TOps, TVec, T>(x, GatedActivation.Silu), derivative));
+            return TOps.Multiply(dy, VectorMath.WithRootWindow<TOps, TVec, T>(x, GatedActivation.Silu, derivative));
         }
     }
 }

@@ -3,6 +3,17 @@ namespace FastBackprop.Simd;
 internal static partial class VectorMath
 {
     /// <summary>
+    /// <paramref name="derivative"/>, the plain formula's SiLU′, tanh-GELU′ or exact GELU′ (<paramref name="function"/>),
+    /// with <see cref="DerivativeNearRoot"/> in its place on <see cref="NearDerivativeRoot"/>'s window around the root.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec WithRootWindow<TOps, TVec, T>(TVec x, GatedActivation function, TVec derivative)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        TOps.Select(NearDerivativeRoot<TOps, TVec, T>(x, function), DerivativeNearRoot<TOps, TVec, T>(x, function), derivative);
+
+    /// <summary>
     /// SiLU′, tanh-GELU′ or exact GELU′ (<paramref name="function"/>) near its root, where the derivative is the
     /// small difference of two terms near ½ and the plain formula's few ULP of those terms become thousands of ULP
     /// of the result: f′(x) = (d − δ)·h(d), d = x − x₀ₕ exact (x lies within a factor 2 of x₀ₕ), δ = x₀ − x₀ₕ, h a
@@ -11,7 +22,7 @@ internal static partial class VectorMath
     /// </summary>
     /// <remarks>The tables come from <c>tools/fits/derivative_roots.py</c>: x₀ₕ, δ, the constant's low part, then h's coefficients, highest first.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec DerivativeNearRoot<TOps, TVec, T>(TVec x, GatedActivation function)
+    private static TVec DerivativeNearRoot<TOps, TVec, T>(TVec x, GatedActivation function)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -40,7 +51,7 @@ internal static partial class VectorMath
     /// (float; the largest, tanh-GELU′, 6.76 at x ≈ −1.69).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec NearDerivativeRoot<TOps, TVec, T>(TVec x, GatedActivation function)
+    private static TVec NearDerivativeRoot<TOps, TVec, T>(TVec x, GatedActivation function)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -104,7 +115,7 @@ internal static partial class VectorMath
     ];
 }
 
-/// <summary>The activations whose derivative <see cref="VectorMath.DerivativeNearRoot"/> evaluates near its root.</summary>
+/// <summary>The activations whose derivative <see cref="VectorMath.WithRootWindow"/> evaluates near its root.</summary>
 internal enum GatedActivation
 {
     Silu,
