@@ -78,8 +78,18 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec poly = ErfcFit<TOps, TVec, T>(a, out TVec polyLow);
-        poly = TOps.Add(poly, polyLow);
+        // P's last step c₀ + u·R: one fused multiply-add rounds once; without FMA the exact pair, summed, does.
+        TVec poly;
+        if (MultiplyAddIsFused)
+        {
+            poly = TOps.MultiplyAdd(ErfcFitHead<TOps, TVec, T>(a, out TVec u), u, ErfcFitConstant<TOps, TVec, T>());
+        }
+        else
+        {
+            poly = ErfcFit<TOps, TVec, T>(a, out TVec polyLow);
+            poly = TOps.Add(poly, polyLow);
+        }
+
         TVec e = ExpSplit<TOps, TVec, T>(TOps.Negate(squareHigh), out TVec exponent);
         TVec g = TOps.MultiplyAdd(TOps.Negate(e), squareLow, e);
         TVec tail = TOps.Divide(TOps.Multiply(g, poly), TOps.MultiplyAdd(a, Constant<TOps, TVec, T>(2.0), TOps.Create(T.One)));
@@ -152,20 +162,41 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        TVec product = TwoProduct<TOps, TVec, T>(ErfcFitHead<TOps, TVec, T>(a, out TVec u), u, out TVec productLow);
+        TVec sum = TwoSum<TOps, TVec, T>(ErfcFitConstant<TOps, TVec, T>(), product, out TVec sumLow);
+        low = TOps.Add(sumLow, productLow);
+        return sum;
+    }
+
+    /// <summary>
+    /// R(u) of the fit P(u) = c₀ + u·R(u) (Horner on every coefficient but the constant), at u = (a − K)/(a + K): the
+    /// caller takes the last step, fused (<see cref="ErfcSplit"/> with FMA) or as an exact pair (<see cref="ErfcFit"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ErfcFitHead<TOps, TVec, T>(TVec a, out TVec u)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         ReadOnlySpan<double> coefficients = typeof(T) == typeof(float) ? ErfcFloatCoefficients : ErfcDoubleCoefficients;
         TVec k = Constant<TOps, TVec, T>(typeof(T) == typeof(float) ? 2.5 : 4.0);
-        TVec u = TOps.Divide(TOps.Subtract(a, k), TOps.Add(a, k));
+        u = TOps.Divide(TOps.Subtract(a, k), TOps.Add(a, k));
         TVec rest = Constant<TOps, TVec, T>(coefficients[0]);
         for (int i = 1; i < coefficients.Length - 1; i++)
         {
             rest = TOps.MultiplyAdd(rest, u, Constant<TOps, TVec, T>(coefficients[i]));
         }
 
-        TVec product = TwoProduct<TOps, TVec, T>(rest, u, out TVec productLow);
-        TVec sum = TwoSum<TOps, TVec, T>(Constant<TOps, TVec, T>(coefficients[^1]), product, out TVec sumLow);
-        low = TOps.Add(sumLow, productLow);
-        return sum;
+        return rest;
     }
+
+    /// <summary>c₀, the constant term of the fit P.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec ErfcFitConstant<TOps, TVec, T>()
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Constant<TOps, TVec, T>(typeof(T) == typeof(float) ? ErfcFloatCoefficients[^1] : ErfcDoubleCoefficients[^1]);
 
     /// <summary>
     /// x² = hi + lo with |lo| ≤ ½ULP(hi), without FMA: Veltkamp's split x = xₕ + xₗ (xₕ with 12 (float) or 26
