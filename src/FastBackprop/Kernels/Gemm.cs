@@ -76,11 +76,13 @@ public static partial class Gemm
         Guard.NonNegative(threads, nameof(threads));
         bool plainA = opA == MatrixOp.None;
         bool plainB = opB == MatrixOp.None;
-        int aLength = Guard.StridedMatrix(a.Length, plainA ? m : k, plainA ? k : m, lda, nameof(a), nameof(lda));
-        int bLength = Guard.StridedMatrix(b.Length, plainB ? k : n, plainB ? n : k, ldb, nameof(b), nameof(ldb));
+        (int aRows, int aCols) = plainA ? (m, k) : (k, m);
+        (int bRows, int bCols) = plainB ? (k, n) : (n, k);
+        int aLength = Guard.StridedMatrix(a.Length, aRows, aCols, lda, nameof(a), nameof(lda));
+        int bLength = Guard.StridedMatrix(b.Length, bRows, bCols, ldb, nameof(b), nameof(ldb));
         int cLength = Guard.StridedMatrix(c.Length, m, n, ldc, nameof(c), nameof(ldc));
-        Guard.NoOverlap(a[..aLength], c[..cLength], nameof(a), nameof(c));
-        Guard.NoOverlap(b[..bLength], c[..cLength], nameof(b), nameof(c));
+        Guard.NoOverlapStrided(a[..aLength], aRows, aCols, lda, c[..cLength], m, n, ldc, nameof(a), nameof(c));
+        Guard.NoOverlapStrided(b[..bLength], bRows, bCols, ldb, c[..cLength], m, n, ldc, nameof(b), nameof(c));
         if (m == 0 || n == 0)
         {
             return;

@@ -33,27 +33,89 @@ internal static class Guard
     /// <paramref name="destination"/> may be exactly <paramref name="input"/> (in place) or disjoint from it; a
     /// partial overlap would make the kernel read elements it has already overwritten.
     /// </summary>
+    /// <remarks>Compared as byte ranges, so a span cast at an offset that is not a whole element is a partial overlap too.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void NoPartialOverlap<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> destination, string inputName, string destinationName)
     {
-        if (input.Overlaps(destination, out int offset) && (offset != 0 || input.Length != destination.Length))
+        if (ByteRangesOverlap(input, destination, out long byteOffset) && (byteOffset != 0 || input.Length != destination.Length))
         {
             throw new ArgumentException(
-                $"{destinationName} (length {destination.Length}) partially overlaps {inputName} (length {input.Length}, offset {offset}); " +
-                "a destination must be the same span as the input or not overlap it.", destinationName);
+                $"{destinationName} (length {destination.Length}) partially overlaps {inputName} (length {input.Length}, " +
+                $"{destinationName} starts {byteOffset} bytes after it); a destination must be the same span as the input or not overlap it.",
+                destinationName);
         }
     }
 
-    /// <summary><paramref name="destination"/> must not overlap <paramref name="input"/> at all.</summary>
+    /// <summary>
+    /// <paramref name="destination"/> must not share a byte with <paramref name="input"/>, whatever their element types:
+    /// labels cast from a gradient with <c>MemoryMarshal.Cast</c> would be overwritten between their check and their use.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void NoOverlap<T>(ReadOnlySpan<T> input, ReadOnlySpan<T> destination, string inputName, string destinationName)
+    public static void NoOverlap<TInput, TDestination>(ReadOnlySpan<TInput> input, ReadOnlySpan<TDestination> destination, string inputName, string destinationName)
     {
-        if (input.Overlaps(destination))
+        if (ByteRangesOverlap(input, destination, out _))
         {
             throw new ArgumentException(
                 $"{destinationName} (length {destination.Length}) overlaps {inputName} (length {input.Length}); this kernel needs them disjoint.",
                 destinationName);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="destination"/>, a rows × cols matrix with row stride <paramref name="destinationStride"/>, must
+    /// share no byte with the used elements of <paramref name="input"/> (an <paramref name="inputRows"/> ×
+    /// <paramref name="inputCols"/> matrix with row stride <paramref name="inputStride"/>); either may lie in the other's
+    /// gaps between rows. Both matrices must already be validated against their spans (<see cref="StridedMatrix"/>).
+    /// </summary>
+    /// <remarks>
+    /// The input's rows are disjoint and ordered, so for each destination row, the one input row that can meet it is the
+    /// first to end after the destination row starts: O(rows) and only when the two spans' ranges overlap at all.
+    /// </remarks>
+    public static void NoOverlapStrided<T>(
+        ReadOnlySpan<T> input, int inputRows, int inputCols, int inputStride,
+        ReadOnlySpan<T> destination, int rows, int cols, int destinationStride,
+        string inputName, string destinationName)
+    {
+        if (inputRows == 0 || inputCols == 0 || rows == 0 || cols == 0 || !ByteRangesOverlap(input, destination, out long start))
+        {
+            return;
+        }
+
+        // In bytes from the input's first element: input row j is [j·inputPitch, j·inputPitch + inputWidth), destination
+        // row i is [start + i·destinationPitch, … + width). Every product is below the span lengths' 2³¹ elements × 8 bytes.
+        int size = Unsafe.SizeOf<T>();
+        long inputPitch = (long)inputStride * size;
+        long inputWidth = (long)inputCols * size;
+        long destinationPitch = (long)destinationStride * size;
+        long width = (long)cols * size;
+        for (int i = 0; i < rows; i++)
+        {
+            long rowStart = start + (i * destinationPitch);
+            long rowEnd = rowStart + width;
+            long firstCandidate = rowStart < inputWidth ? 0 : ((rowStart - inputWidth) / inputPitch) + 1;
+            if (firstCandidate < inputRows && firstCandidate * inputPitch < rowEnd)
+            {
+                throw new ArgumentException(
+                    $"{destinationName} ({rows} × {cols}, row stride {destinationStride}) overlaps the used part of {inputName} " +
+                    $"({inputRows} × {inputCols}, row stride {inputStride}) at its row {i} and {inputName}'s row {firstCandidate}; " +
+                    "the destination may only use the input's gaps between rows.",
+                    destinationName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether two spans share a byte; <paramref name="byteOffset"/> is where <paramref name="second"/> starts, in bytes
+    /// after <paramref name="first"/>'s start (negative before it). Empty spans overlap nothing.
+    /// </summary>
+    private static bool ByteRangesOverlap<TFirst, TSecond>(ReadOnlySpan<TFirst> first, ReadOnlySpan<TSecond> second, out long byteOffset)
+    {
+        byteOffset = Unsafe.ByteOffset(
+            ref Unsafe.As<TFirst, byte>(ref MemoryMarshal.GetReference(first)),
+            ref Unsafe.As<TSecond, byte>(ref MemoryMarshal.GetReference(second)));
+        long firstBytes = (long)first.Length * Unsafe.SizeOf<TFirst>();
+        long secondBytes = (long)second.Length * Unsafe.SizeOf<TSecond>();
+        return firstBytes > 0 && secondBytes > 0 && (byteOffset >= 0 ? byteOffset < firstBytes : -byteOffset < secondBytes);
     }
 
     /// <summary>A size must be zero or positive.</summary>

@@ -84,12 +84,13 @@ public static class Losses
     /// <param name="labels">One class per row, each in <c>[0, cols)</c>.</param>
     /// <param name="rows">Number of samples N.</param>
     /// <param name="cols">Number of classes.</param>
-    /// <param name="gradient"><c>∂L/∂x</c>, <c>[rows × cols]</c>; may be <paramref name="logits"/> itself.</param>
+    /// <param name="gradient"><c>∂L/∂x</c>, <c>[rows × cols]</c>; may be <paramref name="logits"/> itself, must not
+    /// share a byte with <paramref name="labels"/>.</param>
     /// <returns>The mean loss L (0 when <paramref name="rows"/> is 0).</returns>
     /// <exception cref="ArgumentException">
     /// A size is negative, <c>rows × cols</c> is not the length of <paramref name="logits"/>, <paramref name="gradient"/>
-    /// has another length or partially overlaps <paramref name="logits"/>, or <paramref name="labels"/> does not have
-    /// one label in range per row.
+    /// has another length, partially overlaps <paramref name="logits"/> or overlaps <paramref name="labels"/> (say, labels
+    /// cast from the gradient's memory), or <paramref name="labels"/> does not have one label in range per row.
     /// </exception>
     public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int rows, int cols, Span<T> gradient)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -98,6 +99,7 @@ public static class Losses
         Guard.MatrixLength(logits.Length, rows, cols, nameof(logits));
         Guard.SameLength(gradient.Length, logits.Length, nameof(gradient), nameof(logits));
         Guard.NoPartialOverlap(logits, gradient, nameof(logits), nameof(gradient));
+        Guard.NoOverlap(labels, gradient, nameof(labels), nameof(gradient));
         Guard.Labels(labels, rows, cols, nameof(labels));
         if (rows == 0)
         {
