@@ -50,15 +50,17 @@ public static partial class Gemm
     /// <param name="c">C, m × n; length at least (m − 1)·ldc + n. Must not overlap the used parts of A or B.
     /// Elements between rows (columns n..ldc−1) are not touched.</param>
     /// <param name="ldc">Row stride of C, at least n.</param>
-    /// <param name="threads">Threads to use: 0 = <see cref="Environment.ProcessorCount"/>; 1 = the calling thread
-    /// only (no thread pool, no lock); at most 64 are used. Small problems use fewer. Results do not depend on it.
-    /// Threads are the library's own persistent workers; while another call holds them, a call runs on its caller alone.</param>
+    /// <param name="threads">Threads to use, the caller included: 1 (the default) = the calling thread only (no
+    /// worker thread is started, no lock taken); n &gt; 1 = up to n, held to <see cref="Parallelism.MaxThreads"/>;
+    /// 0 = <see cref="Parallelism.MaxThreads"/>. Small problems use fewer. Results do not depend on it. The others
+    /// are the library's own persistent workers (see <see cref="Parallelism"/>); while another call holds them, a
+    /// call runs on its caller alone.</param>
     /// <exception cref="ArgumentException">A size or stride is negative, a stride is below its matrix's width, a
     /// span is shorter than its matrix needs, a size overflows, C overlaps A or B, or an op is not defined.
     /// Thrown before anything is written.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not float or double.</exception>
     public static unsafe void Multiply<T>(
-        MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0)
+        MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         Multiply(opA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, GemmStrategy.Auto);
 
@@ -97,7 +99,7 @@ public static partial class Gemm
             }
 
             var problem = new GemmProblem<T>(opA, opB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            Run(problem, threads == 0 ? Environment.ProcessorCount : Math.Min(threads, MaxThreads), strategy);
+            Run(problem, Parallelism.Resolve(threads), strategy);
         }
     }
 
@@ -184,9 +186,6 @@ public static partial class Gemm
     /// near m = 8, which 2¹³ admits.
     /// </summary>
     private const long NarrowMaxWork = 1L << 13;
-
-    /// <summary>Cap on the threads argument: more threads than that only oversubscribes the cores (each is a persistent thread).</summary>
-    private const int MaxThreads = 64;
 
     /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and an 8 × V tile of C.</summary>
     private static unsafe nuint DirectScratchBytes<T>(int k, int lanes)

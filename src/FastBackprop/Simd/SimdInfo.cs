@@ -4,18 +4,34 @@ namespace FastBackprop;
 /// Which <see cref="SimdPath"/> FastBackprop's kernels run at in this process, so an app can log it.
 /// </summary>
 /// <remarks>
-/// The path is the widest one the runtime accelerates (<c>Vector512/256/128.IsHardwareAccelerated</c>; gating on
-/// those rather than on <c>Avx512F.IsSupported</c> keeps the runtime's own switches such as
-/// <c>DOTNET_EnableAVX512=0</c> truthful), narrowed by the environment variable <c>FASTBACKPROP_SIMD</c>
-/// (<c>scalar</c>, <c>vector128</c>, <c>vector256</c> or <c>vector512</c>) when it names a narrower one. The
-/// choice is made once, when the first kernel runs, and never changes for the life of the process.
-/// Under NativeAOT the accelerated widths are the ones the binary was compiled for
-/// (<c>IlcInstructionSet</c>): a default AOT build on x86-64 reports <see cref="SimdPath.Vector128"/>.
+/// <para>The path is the widest one the runtime accelerates (<c>Vector512/256/128.IsHardwareAccelerated</c>; gating
+/// on those rather than on <c>Avx512F.IsSupported</c> keeps the runtime's own switches such as
+/// <c>DOTNET_EnableAVX512=0</c> truthful), narrowed when the configuration names a narrower one (<c>scalar</c>,
+/// <c>vector128</c>, <c>vector256</c> or <c>vector512</c>, any case, blanks around it ignored). Two places may
+/// name it: the environment variable <c>FASTBACKPROP_SIMD</c>, for whoever starts the process, and the AppContext
+/// setting <c>FastBackprop.Simd</c>, for the app — in its project file as
+/// <c>&lt;RuntimeHostConfigurationOption Include="FastBackprop.Simd" Value="vector256" /&gt;</c> (written to
+/// runtimeconfig.json) or by <c>AppContext.SetData("FastBackprop.Simd", "vector256")</c> before the first kernel
+/// runs. The variable wins when both are set, as <c>DOTNET_*</c> variables win over runtimeconfig.json.</para>
+/// <para>A value that names no path never stops the process: it is ignored (as if unset, so the other place or the
+/// hardware decides), <see cref="ConfigurationError"/> says so, and the same text is written once, as one line, to
+/// standard error. The choice is made once, when the first kernel runs, and never changes for the life of the
+/// process. Under NativeAOT the accelerated widths are the ones the binary was compiled for
+/// (<c>IlcInstructionSet</c>) and the runtime's <c>DOTNET_Enable*</c> switches do nothing, so the variable and the
+/// setting are the only ways to narrow: a default AOT build on x86-64 reports <see cref="SimdPath.Vector128"/>.</para>
 /// </remarks>
 public static class SimdInfo
 {
-    /// <summary>The environment variable that forces a narrower path.</summary>
+    /// <summary>The environment variable that forces a narrower path; it wins over <see cref="AppContextSetting"/>.</summary>
     public const string EnvironmentVariable = "FASTBACKPROP_SIMD";
+
+    /// <summary>
+    /// The AppContext setting (runtimeconfig.json <c>configProperties</c>, or <c>AppContext.SetData</c>) that forces a
+    /// narrower path: a path's name as a string, or a <see cref="SimdPath"/> value.
+    /// </summary>
+    public const string AppContextSetting = "FastBackprop.Simd";
+
+    private const string Names = "scalar, vector128, vector256, vector512";
 
     /// <summary>The widest path this process's runtime accelerates.</summary>
     public static SimdPath HardwarePath { get; } =
@@ -24,27 +40,75 @@ public static class SimdInfo
         : Vector128.IsHardwareAccelerated ? SimdPath.Vector128
         : SimdPath.Scalar;
 
-    /// <summary>The path the kernels run at: <see cref="HardwarePath"/>, or the narrower one <c>FASTBACKPROP_SIMD</c> asks for.</summary>
-    /// <exception cref="InvalidOperationException">Thrown (from the type initializer) when <c>FASTBACKPROP_SIMD</c> is set to an unknown name.</exception>
-    public static SimdPath ActivePath { get; } = ChoosePath(HardwarePath, Environment.GetEnvironmentVariable(EnvironmentVariable));
+    private static readonly SimdChoice Choice = Configure();
 
-    /// <summary>Parses a <c>FASTBACKPROP_SIMD</c> value and narrows <paramref name="hardware"/> to it; a wider request keeps <paramref name="hardware"/>.</summary>
-    internal static SimdPath ChoosePath(SimdPath hardware, string? requested)
+    /// <summary>The path the kernels run at: <see cref="HardwarePath"/>, or the narrower <see cref="RequestedPath"/>.</summary>
+    public static SimdPath ActivePath { get; } = Choice.Path;
+
+    /// <summary>
+    /// The path the configuration asks for (<see cref="EnvironmentVariable"/>, else <see cref="AppContextSetting"/>),
+    /// or null when neither names one. A request wider than <see cref="HardwarePath"/> is kept here but not run.
+    /// </summary>
+    public static SimdPath? RequestedPath => Choice.Requested;
+
+    /// <summary>
+    /// Null when every configured value named a path; otherwise one line saying which value was ignored, why, and
+    /// which path runs instead (for example <c>FastBackprop: FASTBACKPROP_SIMD='avx9' is not one of scalar,
+    /// vector128, vector256, vector512; ignored, running Vector512.</c>), also written once to standard error.
+    /// </summary>
+    public static string? ConfigurationError => Choice.Error;
+
+    private static SimdChoice Configure()
     {
-        if (string.IsNullOrWhiteSpace(requested))
+        SimdChoice choice = Choose(HardwarePath, Environment.GetEnvironmentVariable(EnvironmentVariable), AppContext.GetData(AppContextSetting));
+        if (choice.Error is not null)
         {
-            return hardware;
+            // Whoever set the value may not own the app, so it is told without the app's help, as OpenMP reports a
+            // bad OMP_NUM_THREADS; a type initializer must not throw, since that would end the host process.
+            Console.Error.WriteLine(choice.Error);
         }
 
-        SimdPath wanted = requested.Trim().ToLowerInvariant() switch
+        return choice;
+    }
+
+    /// <summary>
+    /// Narrows <paramref name="hardware"/> to the path the variable's value, else the setting's, names; a wider
+    /// request keeps <paramref name="hardware"/>, and a value that names no path is ignored and reported.
+    /// </summary>
+    internal static SimdChoice Choose(SimdPath hardware, string? variable, object? setting)
+    {
+        var errors = new List<string>(2);
+        SimdPath? fromVariable = string.IsNullOrWhiteSpace(variable) ? null : Parse(variable, EnvironmentVariable, errors);
+        SimdPath? fromSetting = setting switch
+        {
+            null => null,
+            string text when string.IsNullOrWhiteSpace(text) => null,
+            string text => Parse(text, $"AppContext setting {AppContextSetting}", errors),
+            SimdPath path when Enum.IsDefined(path) => path,
+            _ => Unknown(errors, $"AppContext setting {AppContextSetting} is {setting.GetType().Name} '{setting}', not a path name or a defined {nameof(SimdPath)}"),
+        };
+        SimdPath? requested = fromVariable ?? fromSetting;
+        SimdPath active = requested < hardware ? requested.Value : hardware;
+        string? error = errors.Count == 0 ? null : $"FastBackprop: {string.Join("; ", errors)}; ignored, running {active}.";
+        return new SimdChoice(active, requested, error);
+    }
+
+    private static SimdPath? Parse(string value, string source, List<string> errors) =>
+        value.Trim().ToLowerInvariant() switch
         {
             "scalar" => SimdPath.Scalar,
             "vector128" => SimdPath.Vector128,
             "vector256" => SimdPath.Vector256,
             "vector512" => SimdPath.Vector512,
-            _ => throw new InvalidOperationException(
-                $"{EnvironmentVariable}='{requested}' is not one of scalar, vector128, vector256, vector512."),
+            _ => Unknown(errors, $"{source}='{value}' is not one of {Names}"),
         };
-        return wanted < hardware ? wanted : hardware;
+
+    private static SimdPath? Unknown(List<string> errors, string error)
+    {
+        errors.Add(error);
+        return null;
     }
 }
+
+/// <summary>The outcome of reading the configuration: the path that runs, the one asked for, and what was ignored.</summary>
+internal readonly record struct SimdChoice(SimdPath Path, SimdPath? Requested, string? Error);

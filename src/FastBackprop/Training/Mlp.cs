@@ -49,7 +49,8 @@ public sealed partial class Mlp<T> : IDisposable
     /// <param name="maxBatch">Most rows one training step takes; buffers are sized for it.</param>
     /// <param name="seed">Seeds weight initialization (and, through <see cref="Trainer{T}"/>, shuffling).</param>
     /// <param name="initialization">How weights are drawn; biases start at 0.</param>
-    /// <param name="threads">Threads each GEMM may use: 1 = the calling thread only, 0 = all cores. Results do not depend on it.</param>
+    /// <param name="threads">Threads each GEMM may use: 1 (the default) = the calling thread only, 0 = <see cref="Parallelism.MaxThreads"/>,
+    /// n = up to n, held to that cap (see <see cref="Parallelism"/>). Results do not depend on it.</param>
     /// <exception cref="ArgumentException">A size is out of range or the optimizer's settings are invalid.</exception>
     public Mlp(
         MlpArchitecture architecture,

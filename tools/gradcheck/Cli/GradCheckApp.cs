@@ -179,12 +179,6 @@ public static class GradCheckApp
             error.WriteLine($"gradcheck: {exception.Message}");
             return BadUsage;
         }
-        catch (TypeInitializationException exception) when (exception.InnerException is InvalidOperationException bad)
-        {
-            // SimdInfo rejects an unknown FASTBACKPROP_SIMD when it is first read.
-            error.WriteLine($"gradcheck: {bad.Message}");
-            return BadUsage;
-        }
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<CheckResult> results = request.Child
