@@ -20,8 +20,9 @@ namespace FastBackprop.Training;
 /// Memory: parameters, gradients and optimizer state are one array each (layer l's W then b, layer by layer),
 /// and a training workspace holds P, Z and the deltas for <see cref="MaxBatch"/> rows; all are rented from
 /// <see cref="ArrayPool{T}.Shared"/> in the constructor and returned by <see cref="Dispose"/>. Inference
-/// workspaces come from an <see cref="ObjectPool{T}"/>, so <see cref="Predict"/> may run on many threads at
-/// once (not concurrently with a training step, which writes the weights).
+/// workspaces come from an <see cref="ObjectPool{T}"/> that keeps every workspace it makes, so it grows to the peak
+/// number of concurrent callers and then allocates nothing; <see cref="Predict"/> may run on many threads at once
+/// (not concurrently with a training step, which writes the weights).
 /// </para>
 /// <para>
 /// Determinism: every kernel and GEMM is bit-reproducible for a given SIMD path and thread count (GEMM never
@@ -231,14 +232,22 @@ public sealed partial class Mlp<T> : IDisposable
         return array;
     }
 
-    /// <summary>Pools inference workspaces; disposing it returns every retained workspace's arrays.</summary>
+    /// <summary>
+    /// Pools inference workspaces; disposing it returns every retained workspace's arrays, and a workspace handed
+    /// back after that is disposed at once.
+    /// </summary>
+    /// <remarks>
+    /// A workspace is made only when none is free, and none is ever dropped (no retention bound), so the pool grows
+    /// to the peak number of concurrent callers and from then on allocates nothing. A bound below that peak (it was
+    /// 2 × ProcessorCount) drops the surplus on return and allocates again on every call beyond it. The workspaces
+    /// live as long as the network, not as long as the threads that used them.
+    /// </remarks>
     private sealed class DisposableWorkspacePool : IDisposable
     {
         private readonly ObjectPool<Workspace<T>> _pool;
 
         public DisposableWorkspacePool(MlpArchitecture architecture, int capacity) =>
-            _pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
-                .Create(new Policy(architecture, capacity));
+            _pool = new DefaultObjectPoolProvider { MaximumRetained = int.MaxValue }.Create(new Policy(architecture, capacity));
 
         public Workspace<T> Get() => _pool.Get();
 
