@@ -47,10 +47,16 @@ internal sealed unsafe class PackWorkspace
 /// The library's pool of <see cref="PackWorkspace"/>s: a GEMM call takes one per thread and returns it, so the
 /// native blocks are reused across calls. Get and Return are lock-free and allocate nothing once warm.
 /// </summary>
+/// <remarks>
+/// No retention bound: a workspace is made only when none is free and none is dropped, so the pool grows to the
+/// peak number of concurrent GEMM threads and from then on allocates nothing. A bound below that peak (it was
+/// max(4, 2 × ProcessorCount)) dropped the surplus on return, so 8 threads predicting at once on a 2-core machine
+/// allocated a workspace, and later finalized its native block, on every call. The cost is that the native blocks
+/// of the peak stay allocated for the life of the process.
+/// </remarks>
 internal static class PackWorkspacePool
 {
-    private static readonly ObjectPool<PackWorkspace> Pool =
-        new DefaultObjectPool<PackWorkspace>(new Policy(), Math.Max(4, 2 * Environment.ProcessorCount));
+    private static readonly ObjectPool<PackWorkspace> Pool = new DefaultObjectPool<PackWorkspace>(new Policy(), int.MaxValue);
 
     public static PackWorkspace Get() => Pool.Get();
 

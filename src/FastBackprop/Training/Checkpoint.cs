@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace FastBackprop.Training;
 
@@ -33,14 +35,26 @@ namespace FastBackprop.Training;
 /// checksum first, then every size against the bytes actually left in the file before it allocates anything
 /// sized by the file, and throws <see cref="InvalidDataException"/> naming the first problem.
 /// </para>
+/// <para>
+/// Load accepts every file Save writes: it checks the architecture through <see cref="MlpArchitecture"/>'s
+/// constructor, the optimizer through <see cref="OptimizerSettings.Validate"/> and the step and epoch by the rules of
+/// <see cref="Mlp{T}.Step"/> and <see cref="Mlp{T}.Epoch"/>, which reject a bad value when it is set, before any save.
+/// </para>
+/// <para>
+/// The temporary file is named <c>.{name}.{12 hex digits}.tmp</c>, where <c>{name}</c> is the target's file name cut
+/// (between characters) so that the whole name fits 255 bytes of UTF-8, the longest file name Linux and macOS allow
+/// (which also bounds its UTF-16 length, Windows' limit): any legal target name gets a legal temporary name.
+/// A saver killed mid-save leaves its temporary behind; the next save of the same target deletes those of dead
+/// savers (see <see cref="Save{T}"/>).
+/// </para>
 /// </remarks>
 public static class Checkpoint
 {
     /// <summary>The format version this library writes and reads.</summary>
     public const int FormatVersion = 1;
 
-    /// <summary>Largest layer count a checkpoint may declare.</summary>
-    public const int MaxLayers = 4096;
+    /// <summary>Largest layer count a checkpoint may declare: <see cref="MlpArchitecture.MaxLayers"/>.</summary>
+    public const int MaxLayers = MlpArchitecture.MaxLayers;
 
     private static ReadOnlySpan<byte> Magic => "FBPCKPT\u001a"u8;
 
@@ -48,34 +62,166 @@ public static class Checkpoint
     private const int LayerBytes = 20;
     private const int TrailerBytes = 4;
 
-    /// <summary>Writes <paramref name="network"/> to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
+    /// <summary>Longest file name, in bytes of UTF-8, that Linux and macOS accept (NAME_MAX).</summary>
+    private const int MaxFileNameBytes = 255;
+
+    /// <summary>Hex digits of the random part of a temporary name (48 bits: no two savers draw the same).</summary>
+    private const int TemporaryRandomDigits = 12;
+
+    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>
+    /// How long before our own temporary file another one must have been last written to count as a dead saver's.
+    /// A live saver holds its temporary locked from creation until after its rename, except for the instant
+    /// between creating and locking it (on Unix, where locking is a second call); this margin covers that instant.
+    /// It is measured against our temporary's time stamp, so the file system's clock is compared with itself.
+    /// </summary>
+    internal static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Writes <paramref name="network"/> to <paramref name="path"/> atomically: a temporary file beside it, flushed to
+    /// disk and renamed over it while still open.
+    /// </summary>
+    /// <remarks>
+    /// Before writing, it deletes the temporary files of the same target that killed savers left: those that no
+    /// process holds open (a live saver keeps its temporary open and locked until after the rename, and a lock dies
+    /// with its process) and that were last written <see cref="StaleAfter"/> or more before this save began. Where the
+    /// file system does not enforce locks (found by trying to open our own temporary a second time: NFS, a disabled
+    /// locking switch), a live saver cannot be told from a dead one and nothing is deleted.
+    /// </remarks>
     /// <exception cref="IOException">The file cannot be written; the previous file at <paramref name="path"/>, if any, is unchanged.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="network"/> is disposed (nothing is written).</exception>
     public static void Save<T>(Mlp<T> network, string path)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        network.ThrowIfDisposed();
         ThrowIfBigEndian();
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string directory = Path.GetDirectoryName(full) ?? ".";
+        string stem = TemporaryStem(Path.GetFileName(full));
+        string temporary = TemporaryPath(directory, stem);
+
+        // FileShare.Delete: on Windows the file can be renamed while open and no one else can open it; on Unix it is
+        // a shared lock, which a cleaner's exclusive lock cannot take.
+        using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete, 1 << 16);
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                var writer = new ChecksumWriter(file);
-                Write(ref writer, network);
-                Span<byte> crc = stackalloc byte[4];
-                BinaryPrimitives.WriteUInt32LittleEndian(crc, writer.Checksum);
-                file.Write(crc);
-                file.Flush(flushToDisk: true);
-            }
+            DeleteStaleTemporaries(directory, stem, temporary, File.GetLastWriteTimeUtc(file.SafeFileHandle));
+            var writer = new ChecksumWriter(file);
+            Write(ref writer, network);
+            Span<byte> crc = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(crc, writer.Checksum);
+            file.Write(crc);
+            file.Flush(flushToDisk: true);
 
+            // Renamed while still open and locked, so that no other saver's cleanup can take it for a dead saver's.
             File.Move(temporary, full, overwrite: true);
         }
         catch
         {
+            file.Dispose();
             File.Delete(temporary);
             throw;
+        }
+    }
+
+    /// <summary>A new temporary path for the target whose stem is <paramref name="stem"/>: <c>.{stem}.{12 hex}.tmp</c>.</summary>
+    internal static string TemporaryPath(string directory, string stem) =>
+        Path.Combine(directory, $".{stem}.{RandomNumberGenerator.GetHexString(TemporaryRandomDigits, lowercase: true)}{TemporarySuffix}");
+
+    /// <summary>
+    /// The longest prefix of <paramref name="fileName"/>, cut between characters (Unicode scalar values), whose
+    /// temporary name <c>.{stem}.{12 hex}.tmp</c> fits <see cref="MaxFileNameBytes"/> bytes of UTF-8.
+    /// </summary>
+    internal static string TemporaryStem(string fileName)
+    {
+        int budget = MaxFileNameBytes - (2 + TemporaryRandomDigits + TemporarySuffix.Length);
+        int bytes = 0;
+        int chars = 0;
+        foreach (Rune rune in fileName.EnumerateRunes())
+        {
+            bytes += rune.Utf8SequenceLength;
+            if (bytes > budget)
+            {
+                break;
+            }
+
+            chars += rune.Utf16SequenceLength;
+        }
+
+        return fileName[..chars];
+    }
+
+    /// <summary>Whether <paramref name="fileName"/> is a temporary name <see cref="TemporaryPath"/> makes for <paramref name="stem"/>.</summary>
+    internal static bool IsTemporaryOf(string fileName, string stem)
+    {
+        ReadOnlySpan<char> name = fileName;
+        if (name.Length != stem.Length + 2 + TemporaryRandomDigits + TemporarySuffix.Length || name[0] != '.' || !name[1..].StartsWith(stem, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> tail = name[(1 + stem.Length)..];
+        return tail[0] == '.' && !tail.Slice(1, TemporaryRandomDigits).ContainsAnyExcept("0123456789abcdef") && tail.EndsWith(TemporarySuffix, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Deletes the temporaries of <paramref name="stem"/>'s target that dead savers left (see <see cref="Save{T}"/>):
+    /// last written <see cref="StaleAfter"/> before <paramref name="now"/>, our own temporary's time stamp, and
+    /// openable exclusively. Best effort: a file that cannot be examined or deleted is left alone.
+    /// </summary>
+    private static void DeleteStaleTemporaries(string directory, string stem, string own, DateTime now)
+    {
+        if (!LocksAreEnforced(own))
+        {
+            return;
+        }
+
+        try
+        {
+            var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true };
+            foreach (FileInfo candidate in new DirectoryInfo(directory).EnumerateFiles("*" + TemporarySuffix, options))
+            {
+                if (!IsTemporaryOf(candidate.Name, stem) || candidate.LastWriteTimeUtc > now - StaleAfter)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // The exclusive open fails while a live saver holds the file; DeleteOnClose removes it while we hold it.
+                    File.OpenHandle(candidate.FullName, FileMode.Open, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose).Dispose();
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Whether an exclusive open of <paramref name="own"/>, which this save holds open, is refused as a sharing
+    /// conflict: only then does a refused open tell a live saver's temporary from a dead one's.
+    /// </summary>
+    private static bool LocksAreEnforced(string own)
+    {
+        try
+        {
+            File.OpenHandle(own, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose();
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 
@@ -155,12 +301,13 @@ public static class Checkpoint
             int kind = reader.ReadInt32();
             int hasBias = reader.ReadInt32();
             double alpha = reader.ReadDouble();
-            if (outputs < 1 || !Enum.IsDefined((ActivationKind)kind) || hasBias is not (0 or 1) || !double.IsFinite(alpha))
+            if (hasBias is not (0 or 1))
             {
-                throw reader.Invalid($"has an invalid layer {l}: outputs {outputs}, activation {kind}, bias flag {hasBias}, α {alpha}");
+                throw reader.Invalid($"has an invalid layer {l}: bias flag {hasBias}");
             }
 
-            layers[l] = new DenseLayer(outputs, ActivationFromFile((ActivationKind)kind, alpha), hasBias == 1);
+            // Outputs, kind and α are checked with the rest of the architecture, by its constructor.
+            layers[l] = new DenseLayer(outputs, new Activation((ActivationKind)kind, alpha), hasBias == 1);
         }
 
         int lossKind = reader.ReadInt32();
@@ -172,20 +319,18 @@ public static class Checkpoint
         int epoch = reader.ReadInt32();
         int parameterCount = reader.ReadInt32();
 
+        // The rules the API applies when a network is built and its step and epoch set: what Save wrote passes them.
         MlpArchitecture architecture;
         try
         {
             architecture = new MlpArchitecture(inputs, layers, (LossKind)lossKind);
             optimizer.Validate();
+            Mlp<T>.CheckStep(step);
+            Mlp<T>.CheckEpoch(epoch);
         }
         catch (ArgumentException exception)
         {
             throw reader.Invalid($"describes an invalid network: {exception.Message}");
-        }
-
-        if (step < 0 || epoch < 0)
-        {
-            throw reader.Invalid($"has step {step} and epoch {epoch}; neither may be negative");
         }
 
         long vectors = 1 + optimizer.StateVectors;
@@ -256,8 +401,6 @@ public static class Checkpoint
             writer.Write(MemoryMarshal.AsBytes((ReadOnlySpan<T>)network.OptimizerState(s)));
         }
     }
-
-    private static Activation ActivationFromFile(ActivationKind kind, double alpha) => new(kind, alpha);
 
     private static string ElementName(int size) => size switch
     {

@@ -12,7 +12,7 @@ namespace FastBackprop.Training;
 public static class CsvDataset
 {
     /// <summary>Loads <paramref name="path"/>; see <see cref="Read{T}(TextReader, int, string)"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is empty, ragged, or holds a non-number feature; the message names the line.</exception>
+    /// <exception cref="InvalidDataException">The file is empty, ragged, or holds a feature that is not a finite <typeparamref name="T"/>; the message names the line.</exception>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     public static Dataset<T> Load<T>(string path, int labelColumn = -1)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -33,7 +33,8 @@ public static class CsvDataset
     /// numerically, otherwise ordinally by text.
     /// </returns>
     /// <exception cref="InvalidDataException">No data rows, a row with another field count than the first, a
-    /// feature that is not a finite number, fewer than two columns, or a label column outside the row.</exception>
+    /// feature that is not a finite number or lies beyond <typeparamref name="T"/>'s finite range (1e39 in a float
+    /// data set), fewer than two columns, or a label column outside the row. The message names the line and column.</exception>
     public static Dataset<T> Read<T>(TextReader reader, int labelColumn = -1, string sourceName = "input")
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -87,12 +88,13 @@ public static class CsvDataset
                     continue;
                 }
 
-                if (!double.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                // Parsed as T itself: one correct rounding, and a value beyond T's range (1e39 for float) becomes ±∞ here, where it is caught.
+                if (!T.TryParse(fields[c], NumberStyles.Float, CultureInfo.InvariantCulture, out T value) || !T.IsFinite(value))
                 {
-                    throw new InvalidDataException($"{sourceName} line {lineNumber} column {c}: '{fields[c].Trim()}' is not a finite number.");
+                    throw new InvalidDataException($"{sourceName} line {lineNumber} column {c}: {NotFinite<T>(fields[c].Trim())}.");
                 }
 
-                features.Add(T.CreateTruncating(value));
+                features.Add(value);
             }
 
             labelTexts.Add(fields[label].Trim());
@@ -122,6 +124,19 @@ public static class CsvDataset
 
         int[] labels = [.. labelTexts.Select(t => index[t])];
         return new Dataset<T>([.. features], labels, columns - 1, classNames);
+    }
+
+    /// <summary>Why a field is not a finite T: not a finite number at all, or a finite number beyond T's range.</summary>
+    private static string NotFinite<T>(string field)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+        {
+            return $"'{field}' is not a finite number";
+        }
+
+        string largest = T.BitDecrement(T.PositiveInfinity).ToString(null, CultureInfo.InvariantCulture);
+        return $"'{field}' lies beyond ±{largest}, the finite range of {(typeof(T) == typeof(float) ? "float" : "double")}";
     }
 
     private static bool IsHeader(string[] fields, int label)

@@ -13,25 +13,38 @@ public sealed class Dataset<T>
     /// <param name="labels">One class index per row, each in <c>[0, classNames.Count)</c>.</param>
     /// <param name="featureCount">Values per row.</param>
     /// <param name="classNames">The name of each class index, e.g. the label text found in a CSV file.</param>
-    /// <exception cref="ArgumentException">The lengths disagree or a label is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">
+    /// <c>features.Length ≠ labels.Length × featureCount</c> (taken in 64 bits), a label is outside
+    /// <c>[0, classNames.Count)</c>, or a class name is null.
+    /// </exception>
     public Dataset(T[] features, int[] labels, int featureCount, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
-        if ((long)labels.Length * featureCount != features.Length)
+        long expected = (long)labels.Length * featureCount;
+        if (expected != features.Length)
         {
             throw new ArgumentException(
-                $"features has length {features.Length} but labels.Length × featureCount = {labels.Length} × {featureCount}; they must be equal.",
+                $"features has length {features.Length} but labels.Length × featureCount = {labels.Length} × {featureCount} = {expected}; they must be equal.",
                 nameof(features));
         }
 
-        foreach (int label in labels)
+        for (int r = 0; r < labels.Length; r++)
         {
-            if ((uint)label >= (uint)classNames.Count)
+            if ((uint)labels[r] >= (uint)classNames.Count)
             {
-                throw new ArgumentException($"label {label} is outside [0, {classNames.Count}).", nameof(labels));
+                throw new ArgumentException($"labels[{r}] is {labels[r]}; a label must lie in [0, {classNames.Count}), one per class name.", nameof(labels));
+            }
+        }
+
+        for (int c = 0; c < classNames.Count; c++)
+        {
+            if (classNames[c] is null)
+            {
+                throw new ArgumentException($"classNames[{c}] is null; every class needs a name.", nameof(classNames));
             }
         }
 
@@ -60,7 +73,13 @@ public sealed class Dataset<T>
     public int ClassCount => ClassNames.Count;
 
     /// <summary>Row <paramref name="row"/>'s features.</summary>
-    public ReadOnlySpan<T> Row(int row) => Features.AsSpan(row * FeatureCount, FeatureCount);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is not in <c>[0, Rows)</c>.</exception>
+    public ReadOnlySpan<T> Row(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        return Features.AsSpan(row * FeatureCount, FeatureCount);
+    }
 
     /// <summary>
     /// A fixed split: the rows are permuted by <see cref="Xoshiro256"/> from <paramref name="seed"/>, the last
@@ -86,10 +105,20 @@ public sealed class Dataset<T>
         return (Subset(order.AsSpan(0, Rows - testRows)), Subset(order.AsSpan(Rows - testRows)));
     }
 
-    /// <summary>The rows listed in <paramref name="rows"/>, in that order (a copy).</summary>
+    /// <summary>The rows listed in <paramref name="rows"/>, in that order (a copy; a row may be listed more than once).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A listed row is not in <c>[0, Rows)</c>.</exception>
+    /// <exception cref="ArgumentException"><c>rows.Length × FeatureCount</c> does not fit one array.</exception>
     public Dataset<T> Subset(ReadOnlySpan<int> rows)
     {
-        var features = new T[rows.Length * FeatureCount];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"rows[{i}] is {rows[i]}; a row must lie in [0, {Rows}).");
+            }
+        }
+
+        var features = new T[Sizes.ArrayLength(rows.Length, FeatureCount, nameof(rows), nameof(FeatureCount))];
         var labels = new int[rows.Length];
         for (int i = 0; i < rows.Length; i++)
         {

@@ -12,10 +12,12 @@ public sealed partial class Mlp<T>
     /// <see cref="LossKind.SigmoidCrossEntropy"/>.</param>
     /// <param name="rows">Batch size B, 1..<see cref="MaxBatch"/>.</param>
     /// <returns>The loss J of the batch, in the head's convention (<see cref="LossKind"/>).</returns>
-    /// <exception cref="ArgumentException">A size does not fit.</exception>
+    /// <exception cref="ArgumentException">A size does not fit (<c>rows × inputs</c> beyond a span's length names <paramref name="rows"/>).</exception>
     public T ComputeGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> targets, int rows)
     {
         CheckBatch(x, rows);
+
+        // rows ≤ MaxBatch, and MaxBatch × every layer's width fits an array (checked at construction).
         Guard.SameLength(targets.Length, rows * Architecture.Outputs, nameof(targets), "rows × outputs");
         Forward(_training, x, rows);
         T loss = LossAndGradient(_training, rows, targets, [], _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
@@ -32,7 +34,7 @@ public sealed partial class Mlp<T>
     /// <param name="labels">One class index per row, in <c>[0, Outputs)</c> (<c>[0, 2)</c> for one output).</param>
     /// <param name="rows">Batch size B, 1..<see cref="MaxBatch"/>.</param>
     /// <returns>The loss J of the batch.</returns>
-    /// <exception cref="ArgumentException">A size does not fit or a label is out of range.</exception>
+    /// <exception cref="ArgumentException">A size does not fit (<c>rows × inputs</c> beyond a span's length names <paramref name="rows"/>) or a label is out of range.</exception>
     public T ComputeGradients(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, int rows)
     {
         CheckBatch(x, rows);
@@ -151,18 +153,38 @@ public sealed partial class Mlp<T>
             throw new ArgumentException($"rows is {rows}; it must lie in [1, {MaxBatch}] (MaxBatch).", nameof(rows));
         }
 
-        Guard.SameLength(x.Length, rows * Architecture.Inputs, nameof(x), "rows × inputs");
+        Guard.SameLength(x.Length, Sizes.SpanLength(rows, Architecture.Inputs, nameof(rows), "inputs"), nameof(x), "rows × inputs");
     }
 
-    private void CheckLabels(ReadOnlySpan<int> labels, int rows)
+    private void CheckLabels(ReadOnlySpan<int> labels, int rows) => Guard.Labels(labels, rows, ClassCount, nameof(labels));
+
+    /// <summary>Classes a label may name: one per output, or 0 and 1 for a single output (read as the target value).</summary>
+    private int ClassCount => Math.Max(Architecture.Outputs, 2);
+
+    /// <summary>
+    /// Checks a whole data set before anything is written: its feature count is <c>Architecture.Inputs</c> and every
+    /// label lies in <c>[0, max(Outputs, 2))</c>. The labels are checked here, not only by <see cref="Dataset{T}"/>,
+    /// because its class count may exceed the network's outputs and its arrays are the caller's to change.
+    /// </summary>
+    /// <param name="data">The data set.</param>
+    /// <param name="name">The caller's parameter name for it.</param>
+    internal void CheckData(Dataset<T> data, string name)
     {
-        Guard.SameLength(labels.Length, rows, nameof(labels), nameof(rows));
-        int classes = Math.Max(Architecture.Outputs, 2);
-        foreach (int label in labels)
+        ThrowIfDisposed();
+        if (data.FeatureCount != Architecture.Inputs)
         {
-            if ((uint)label >= (uint)classes)
+            throw new ArgumentException(
+                $"{name} has {data.FeatureCount} features per row but the network takes {Architecture.Inputs} inputs.", name);
+        }
+
+        int classes = ClassCount;
+        ReadOnlySpan<int> labels = data.Labels;
+        for (int r = 0; r < labels.Length; r++)
+        {
+            if ((uint)labels[r] >= (uint)classes)
             {
-                throw new ArgumentException($"label {label} is outside [0, {classes}).", nameof(labels));
+                throw new ArgumentException(
+                    $"{name}.Labels[{r}] is {labels[r]}; this network's {Architecture.Outputs} outputs take labels in [0, {classes}).", name);
             }
         }
     }

@@ -30,7 +30,22 @@ public sealed partial class Mlp<T>
     /// Whether training steps record <see cref="LayerDiagnostics"/> (a pass over each layer's pre-activations and
     /// gradient per step; off by default, on in <see cref="Trainer{T}"/>). Allocation-free either way.
     /// </summary>
-    public bool CollectsDiagnostics { get; set; }
+    public bool CollectsDiagnostics
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _collectsDiagnostics;
+        }
+
+        set
+        {
+            ThrowIfDisposed();
+            _collectsDiagnostics = value;
+        }
+    }
+
+    private bool _collectsDiagnostics;
 
     /// <summary>Per layer, the diagnostics gathered since the last call, and starts a new period.</summary>
     public LayerDiagnostics[] TakeDiagnostics()
@@ -48,7 +63,7 @@ public sealed partial class Mlp<T>
     /// <summary>Counts saturated and live units of layer <paramref name="layer"/> from its pre-activation P <c>[rows × n]</c>.</summary>
     private void CollectDiagnostics(int layer, ReadOnlySpan<T> p, int rows)
     {
-        if (!CollectsDiagnostics)
+        if (!_collectsDiagnostics)
         {
             return;
         }
@@ -85,7 +100,7 @@ public sealed partial class Mlp<T>
     /// <summary>Adds each layer's gradient norm ‖(∂J/∂W, ∂J/∂b)‖₂ of this step to the running sums.</summary>
     private void CollectGradientNorms()
     {
-        if (!CollectsDiagnostics)
+        if (!_collectsDiagnostics)
         {
             return;
         }

@@ -14,21 +14,25 @@ public sealed partial class Mlp<T>
     /// <see cref="LossKind.SigmoidCrossEntropy"/>, the last layer's output Z otherwise.
     /// </summary>
     /// <remarks>
-    /// Thread-safe: each call takes its own workspace from an object pool (no allocation once the pool holds one
-    /// per concurrent caller), so many threads may predict at once and get the same results as serial calls.
+    /// Thread-safe: each call takes its own workspace from the network's pool, which keeps every workspace it
+    /// makes, so once it holds one per concurrent caller no call allocates; many threads may predict at once and get
+    /// the same results as serial calls.
     /// Must not overlap a training step or <see cref="Initialize"/>, which write the weights. Inputs are processed
     /// in chunks of up to 256 rows; each output row depends only on its input row.
     /// </remarks>
     /// <param name="x">Inputs <c>[rows × Architecture.Inputs]</c>.</param>
     /// <param name="rows">Number of rows, any non-negative count.</param>
     /// <param name="output">Destination <c>[rows × Architecture.Outputs]</c>.</param>
-    /// <exception cref="ArgumentException">A length does not fit, or <paramref name="output"/> overlaps <paramref name="x"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// A length does not fit, <c>rows × inputs</c> or <c>rows × outputs</c> exceeds a span's length (named
+    /// <paramref name="rows"/>), or <paramref name="output"/> overlaps <paramref name="x"/>.
+    /// </exception>
     public void Predict(ReadOnlySpan<T> x, int rows, Span<T> output)
     {
         ThrowIfDisposed();
         Guard.NonNegative(rows, nameof(rows));
-        Guard.SameLength(x.Length, checked(rows * Architecture.Inputs), nameof(x), "rows × inputs");
-        Guard.SameLength(output.Length, checked(rows * Architecture.Outputs), nameof(output), "rows × outputs");
+        Guard.SameLength(x.Length, Sizes.SpanLength(rows, Architecture.Inputs, nameof(rows), "inputs"), nameof(x), "rows × inputs");
+        Guard.SameLength(output.Length, Sizes.SpanLength(rows, Architecture.Outputs, nameof(rows), "outputs"), nameof(output), "rows × outputs");
         Guard.NoOverlap(x, output, nameof(x), nameof(output));
         Workspace<T> workspace = _inference.Get();
         try
@@ -55,8 +59,7 @@ public sealed partial class Mlp<T>
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(data);
-        Guard.SameLength(data.FeatureCount, Architecture.Inputs, nameof(data), "Architecture.Inputs");
-        CheckLabels(data.Labels, data.Rows);
+        CheckData(data, nameof(data));
         Workspace<T> workspace = _inference.Get();
         try
         {

@@ -6,13 +6,19 @@ public sealed partial class Mlp<T>
     /// Applies <see cref="Optimizer"/> to <see cref="Parameters"/> with the current <see cref="Gradients"/> and
     /// advances <see cref="Step"/>. All parameters, biases included, are one vector θ.
     /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="Step"/> is <see cref="long.MaxValue"/>: no further update can be counted (nothing is changed).</exception>
     public void ApplyUpdate()
     {
         ThrowIfDisposed();
+        if (_step == long.MaxValue)
+        {
+            throw new InvalidOperationException($"Step is {long.MaxValue}; no further update can be counted.");
+        }
+
         Span<T> theta = Parameters;
         ReadOnlySpan<T> g = Gradients;
         T alpha = T.CreateTruncating(Optimizer.LearningRate);
-        Step++;
+        _step++;
         switch (Optimizer.Kind)
         {
             case OptimizerKind.Sgd:
@@ -40,7 +46,7 @@ public sealed partial class Mlp<T>
     /// </summary>
     private void AdamUpdate(Span<T> theta, ReadOnlySpan<T> g, Span<T> m, Span<T> v, T alpha)
     {
-        double t = Step;
+        double t = _step;
         T beta1 = T.CreateTruncating(Optimizer.Beta1);
         T beta2 = T.CreateTruncating(Optimizer.Beta2);
         T oneMinusBeta1 = T.CreateTruncating(1 - Optimizer.Beta1);

@@ -20,8 +20,12 @@ namespace FastBackprop.Training;
 /// Memory: parameters, gradients and optimizer state are one array each (layer l's W then b, layer by layer),
 /// and a training workspace holds P, Z and the deltas for <see cref="MaxBatch"/> rows; all are rented from
 /// <see cref="ArrayPool{T}.Shared"/> in the constructor and returned by <see cref="Dispose"/>. Inference
-/// workspaces come from an <see cref="ObjectPool{T}"/>, so <see cref="Predict"/> may run on many threads at
-/// once (not concurrently with a training step, which writes the weights).
+/// workspaces come from an <see cref="ObjectPool{T}"/> that keeps every workspace it makes, so it grows to the peak
+/// number of concurrent callers and then allocates nothing; <see cref="Predict"/> may run on many threads at once
+/// (not concurrently with a training step, which writes the weights). After <see cref="Dispose"/> those arrays
+/// belong to other renters: every member except the immutable description (<see cref="Architecture"/>,
+/// <see cref="Optimizer"/>, <see cref="MaxBatch"/>, <see cref="Seed"/>, <see cref="ParameterCount"/>) throws
+/// <see cref="ObjectDisposedException"/>.
 /// </para>
 /// <para>
 /// Determinism: every kernel and GEMM is bit-reproducible for a given SIMD path and thread count (GEMM never
@@ -41,6 +45,8 @@ public sealed partial class Mlp<T> : IDisposable
     private readonly Workspace<T> _training;
     private readonly DisposableWorkspacePool _inference;
     private readonly int _threads;
+    private long _step;
+    private int _epoch;
     private bool _disposed;
 
     /// <summary>Builds a network and initializes its weights from <paramref name="seed"/>.</summary>
@@ -72,12 +78,13 @@ public sealed partial class Mlp<T> : IDisposable
         }
 
         long parameterCount = architecture.ParameterCount;
-        long widest = architecture.Layers.Max(l => (long)l.Outputs);
-        if (parameterCount > Array.MaxLength || widest * maxBatch > Array.MaxLength)
+        if (parameterCount > Array.MaxLength)
         {
             throw new ArgumentException(
-                $"{architecture} with maxBatch {maxBatch} needs arrays longer than {Array.MaxLength} elements.", nameof(maxBatch));
+                $"{architecture} has {parameterCount} parameters; one array holds at most {Array.MaxLength}.", nameof(architecture));
         }
+
+        Sizes.ArrayLength(maxBatch, architecture.Layers.Max(l => l.Outputs), nameof(maxBatch), "the widest layer's outputs");
 
         Architecture = architecture;
         Optimizer = optimizer;
@@ -128,45 +135,123 @@ public sealed partial class Mlp<T> : IDisposable
     /// <summary>The seed the weights were initialized from.</summary>
     public ulong Seed { get; }
 
-    /// <summary>Optimizer updates applied so far (Adam's t).</summary>
-    public long Step { get; set; }
+    /// <summary>Optimizer updates applied so far (Adam's t), from 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is negative (a checkpoint could not be loaded back).</exception>
+    public long Step
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _step;
+        }
 
-    /// <summary>Epochs completed so far (kept by <see cref="Trainer{T}"/> and saved in checkpoints).</summary>
-    public int Epoch { get; set; }
+        set
+        {
+            ThrowIfDisposed();
+            CheckStep(value);
+            _step = value;
+        }
+    }
+
+    /// <summary>Epochs completed so far, from 0 (kept by <see cref="Trainer{T}"/> and saved in checkpoints).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is negative (a checkpoint could not be loaded back).</exception>
+    public int Epoch
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _epoch;
+        }
+
+        set
+        {
+            ThrowIfDisposed();
+            CheckEpoch(value);
+            _epoch = value;
+        }
+    }
 
     /// <summary>Number of weights and biases.</summary>
     public int ParameterCount => _parameterCount;
 
     /// <summary>All parameters: layer 0's W <c>[n_0 × n_1]</c> then its b <c>[n_1]</c> (if any), then layer 1's, and so on.</summary>
-    public Span<T> Parameters => _parameters.AsSpan(0, _parameterCount);
+    public Span<T> Parameters
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _parameters.AsSpan(0, _parameterCount);
+        }
+    }
 
     /// <summary>The gradient of the last <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, laid out like <see cref="Parameters"/>.</summary>
-    public ReadOnlySpan<T> Gradients => _gradients.AsSpan(0, _parameterCount);
+    public ReadOnlySpan<T> Gradients
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _gradients.AsSpan(0, _parameterCount);
+        }
+    }
 
     /// <summary>Optimizer state vector <paramref name="index"/> (momentum's v; Adam's m then v), laid out like <see cref="Parameters"/>.</summary>
-    public Span<T> OptimizerState(int index) => _optimizerState[index].AsSpan(0, _parameterCount);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in <c>[0, Optimizer.StateVectors)</c>.</exception>
+    public Span<T> OptimizerState(int index)
+    {
+        ThrowIfDisposed();
+        if ((uint)index >= (uint)_optimizerState.Length)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(index), index, $"the {Optimizer.Kind} optimizer keeps {_optimizerState.Length} state vectors.");
+        }
+
+        return _optimizerState[index].AsSpan(0, _parameterCount);
+    }
 
     /// <summary>Layer <paramref name="layer"/>'s weights W <c>[inputs × outputs]</c>, row-major.</summary>
-    public Span<T> Weights(int layer) =>
-        _parameters.AsSpan(_weightOffset[layer], Architecture.InputsOf(layer) * Architecture.Layers[layer].Outputs);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in <c>[0, Architecture.Layers.Count)</c>.</exception>
+    public Span<T> Weights(int layer)
+    {
+        CheckLayer(layer);
+        return _parameters.AsSpan(_weightOffset[layer], WeightCount(layer));
+    }
 
     /// <summary>Layer <paramref name="layer"/>'s bias b <c>[outputs]</c>; empty when the layer has none.</summary>
-    public Span<T> Bias(int layer) =>
-        _biasOffset[layer] < 0 ? [] : _parameters.AsSpan(_biasOffset[layer], Architecture.Layers[layer].Outputs);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in <c>[0, Architecture.Layers.Count)</c>.</exception>
+    public Span<T> Bias(int layer)
+    {
+        CheckLayer(layer);
+        return _biasOffset[layer] < 0 ? [] : _parameters.AsSpan(_biasOffset[layer], Architecture.Layers[layer].Outputs);
+    }
 
     /// <summary>The gradient of layer <paramref name="layer"/>'s weights, ∂J/∂W.</summary>
-    public ReadOnlySpan<T> WeightGradient(int layer) =>
-        _gradients.AsSpan(_weightOffset[layer], Architecture.InputsOf(layer) * Architecture.Layers[layer].Outputs);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in <c>[0, Architecture.Layers.Count)</c>.</exception>
+    public ReadOnlySpan<T> WeightGradient(int layer)
+    {
+        CheckLayer(layer);
+        return _gradients.AsSpan(_weightOffset[layer], WeightCount(layer));
+    }
 
     /// <summary>The gradient of layer <paramref name="layer"/>'s bias, ∂J/∂b; empty when the layer has none.</summary>
-    public ReadOnlySpan<T> BiasGradient(int layer) =>
-        _biasOffset[layer] < 0 ? [] : _gradients.AsSpan(_biasOffset[layer], Architecture.Layers[layer].Outputs);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in <c>[0, Architecture.Layers.Count)</c>.</exception>
+    public ReadOnlySpan<T> BiasGradient(int layer)
+    {
+        CheckLayer(layer);
+        return _biasOffset[layer] < 0 ? [] : _gradients.AsSpan(_biasOffset[layer], Architecture.Layers[layer].Outputs);
+    }
 
     /// <summary>
     /// The last training step's network output <c>[rows × outputs]</c>: Z_L, i.e. logits for the cross-entropy
     /// heads. Valid until the next step.
     /// </summary>
-    public ReadOnlySpan<T> LastOutput => _training.Post[^1].AsSpan(0, _lastRows * Architecture.Outputs);
+    public ReadOnlySpan<T> LastOutput
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _training.Post[^1].AsSpan(0, _lastRows * Architecture.Outputs);
+        }
+    }
 
     private int _lastRows;
 
@@ -199,8 +284,8 @@ public sealed partial class Mlp<T> : IDisposable
             }
         }
 
-        Step = 0;
-        Epoch = 0;
+        _step = 0;
+        _epoch = 0;
     }
 
     /// <summary>Frees the rented buffers; the network cannot be used afterwards.</summary>
@@ -223,7 +308,37 @@ public sealed partial class Mlp<T> : IDisposable
         }
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The rule for <see cref="Step"/>, shared with <see cref="Checkpoint"/>'s loader so that a saved step always loads.</summary>
+    internal static void CheckStep(long step)
+    {
+        if (step < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Step), step, "Step counts optimizer updates from 0; it cannot be negative.");
+        }
+    }
+
+    /// <summary>The rule for <see cref="Epoch"/>, shared with <see cref="Checkpoint"/>'s loader so that a saved epoch always loads.</summary>
+    internal static void CheckEpoch(int epoch)
+    {
+        if (epoch < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Epoch), epoch, "Epoch counts completed epochs from 0; it cannot be negative.");
+        }
+    }
+
+    private void CheckLayer(int layer)
+    {
+        ThrowIfDisposed();
+        if ((uint)layer >= (uint)Architecture.Layers.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"the network has layers 0 to {Architecture.Layers.Count - 1}.");
+        }
+    }
+
+    /// <summary>Weights of layer <paramref name="layer"/>: n_{l−1} × n_l, within <see cref="ParameterCount"/>.</summary>
+    private int WeightCount(int layer) => Architecture.InputsOf(layer) * Architecture.Layers[layer].Outputs;
 
     private static T[] RentCleared(int length)
     {
@@ -232,14 +347,22 @@ public sealed partial class Mlp<T> : IDisposable
         return array;
     }
 
-    /// <summary>Pools inference workspaces; disposing it returns every retained workspace's arrays.</summary>
+    /// <summary>
+    /// Pools inference workspaces; disposing it returns every retained workspace's arrays, and a workspace handed
+    /// back after that is disposed at once.
+    /// </summary>
+    /// <remarks>
+    /// A workspace is made only when none is free, and none is ever dropped (no retention bound), so the pool grows
+    /// to the peak number of concurrent callers and from then on allocates nothing. A bound below that peak (it was
+    /// 2 × ProcessorCount) drops the surplus on return and allocates again on every call beyond it. The workspaces
+    /// live as long as the network, not as long as the threads that used them.
+    /// </remarks>
     private sealed class DisposableWorkspacePool : IDisposable
     {
         private readonly ObjectPool<Workspace<T>> _pool;
 
         public DisposableWorkspacePool(MlpArchitecture architecture, int capacity) =>
-            _pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 2 }
-                .Create(new Policy(architecture, capacity));
+            _pool = new DefaultObjectPoolProvider { MaximumRetained = int.MaxValue }.Create(new Policy(architecture, capacity));
 
         public Workspace<T> Get() => _pool.Get();
 

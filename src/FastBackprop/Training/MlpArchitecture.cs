@@ -12,14 +12,24 @@ public readonly record struct DenseLayer(int Outputs, Activation Activation, boo
 /// The shape of a multilayer perceptron: the input width, the dense layers in order, and the loss head.
 /// Compared by value, so a checkpoint can be checked against the network it should resume.
 /// </summary>
+/// <remarks>
+/// Everything an architecture can hold, <see cref="Checkpoint"/> can save and load back: <see cref="Checkpoint.Load{T}(string, int, int, MlpArchitecture?)"/>
+/// builds the architecture it reads through this constructor, so the two share one set of rules.
+/// </remarks>
 public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
 {
+    /// <summary>Most layers a network may have (what a checkpoint can declare).</summary>
+    public const int MaxLayers = 4096;
+
     private readonly DenseLayer[] _layers;
+    private readonly long _parameterCount;
 
     /// <summary>Describes a network; the layer list is copied.</summary>
     /// <exception cref="ArgumentException">
-    /// No layers, a non-positive width, a loss kind that does not exist, or a cross-entropy head whose last
-    /// activation is not Identity (the loss applies softmax or sigmoid itself).
+    /// No layers or more than <see cref="MaxLayers"/>, a non-positive width, an activation kind that does not exist
+    /// or an activation parameter α that is not finite (any kind: a checkpoint stores it), a loss kind that does not
+    /// exist, a cross-entropy head whose last activation is not Identity (the loss applies softmax or sigmoid
+    /// itself), or more than <see cref="long.MaxValue"/> parameters.
     /// </exception>
     public MlpArchitecture(int inputs, IEnumerable<DenseLayer> layers, LossKind loss)
     {
@@ -30,16 +40,24 @@ public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
             throw new ArgumentException($"inputs is {inputs}; a network needs at least one input.", nameof(inputs));
         }
 
-        if (_layers.Length == 0)
+        if (_layers.Length is 0 or > MaxLayers)
         {
-            throw new ArgumentException("a network needs at least one layer.", nameof(layers));
+            throw new ArgumentException($"{_layers.Length} layers given; a network has 1 to {MaxLayers}.", nameof(layers));
         }
 
         for (int l = 0; l < _layers.Length; l++)
         {
-            if (_layers[l].Outputs <= 0)
+            DenseLayer layer = _layers[l];
+            if (layer.Outputs <= 0)
             {
-                throw new ArgumentException($"layer {l} has {_layers[l].Outputs} outputs; it needs at least one.", nameof(layers));
+                throw new ArgumentException($"layer {l} has {layer.Outputs} outputs; it needs at least one.", nameof(layers));
+            }
+
+            if (!Enum.IsDefined(layer.Activation.Kind) || !double.IsFinite(layer.Activation.Alpha))
+            {
+                throw new ArgumentException(
+                    $"layer {l} has activation {layer.Activation.Kind} with α = {layer.Activation.Alpha}; the kind must be an {nameof(ActivationKind)} and α finite.",
+                    nameof(layers));
             }
         }
 
@@ -56,6 +74,17 @@ public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
 
         Inputs = inputs;
         Loss = loss;
+        try
+        {
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                _parameterCount = checked(_parameterCount + (long)InputsOf(l) * _layers[l].Outputs + (_layers[l].HasBias ? _layers[l].Outputs : 0));
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentException($"the layers hold more than {long.MaxValue} parameters.", nameof(layers));
+        }
     }
 
     /// <summary>Width of the input rows.</summary>
@@ -71,22 +100,19 @@ public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
     public int Outputs => _layers[^1].Outputs;
 
     /// <summary>Width of layer <paramref name="layer"/>'s input: <see cref="Inputs"/> for the first, else the previous layer's outputs.</summary>
-    public int InputsOf(int layer) => layer == 0 ? Inputs : _layers[layer - 1].Outputs;
-
-    /// <summary>Total number of weights and biases.</summary>
-    public long ParameterCount
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not in <c>[0, Layers.Count)</c>.</exception>
+    public int InputsOf(int layer)
     {
-        get
+        if ((uint)layer >= (uint)_layers.Length)
         {
-            long count = 0;
-            for (int l = 0; l < _layers.Length; l++)
-            {
-                count += (long)InputsOf(l) * _layers[l].Outputs + (_layers[l].HasBias ? _layers[l].Outputs : 0);
-            }
-
-            return count;
+            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"the network has layers 0 to {_layers.Length - 1}.");
         }
+
+        return layer == 0 ? Inputs : _layers[layer - 1].Outputs;
     }
+
+    /// <summary>Total number of weights and biases: <c>Σ_l n_{l−1}·n_l + (bias ? n_l : 0)</c>.</summary>
+    public long ParameterCount => _parameterCount;
 
     /// <summary>e.g. <c>64-128(ReLU)-10(Identity) SoftmaxCrossEntropy</c>.</summary>
     public override string ToString() =>

@@ -26,17 +26,22 @@ public sealed class Trainer<T> : IDisposable
     private readonly T[] _batchFeatures;
     private readonly int[] _batchLabels;
     private int[] _order = [];
+    private bool _disposed;
 
     /// <summary>Prepares batches of <paramref name="batchSize"/> rows for <paramref name="network"/> and turns its diagnostics on.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not in [1, network.MaxBatch].</exception>
+    /// <exception cref="ArgumentException"><c>batchSize × inputs</c> does not fit one array.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="network"/> is disposed.</exception>
     public Trainer(Mlp<T> network, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(network);
+        network.ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, network.MaxBatch);
+        int featureLength = Sizes.ArrayLength(batchSize, network.Architecture.Inputs, nameof(batchSize), "inputs");
         _network = network;
         BatchSize = batchSize;
-        _batchFeatures = ArrayPool<T>.Shared.Rent(checked(batchSize * network.Architecture.Inputs));
+        _batchFeatures = ArrayPool<T>.Shared.Rent(featureLength);
         _batchLabels = ArrayPool<int>.Shared.Rent(batchSize);
         network.CollectsDiagnostics = true;
     }
@@ -47,13 +52,22 @@ public sealed class Trainer<T> : IDisposable
     /// <summary>
     /// Runs one epoch over <paramref name="data"/>: for each batch of the shuffled order, one
     /// <see cref="Mlp{T}.TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>; then advances <see cref="Mlp{T}.Epoch"/>.
+    /// The whole data set is checked before the first step, so a bad row anywhere leaves the network unchanged.
     /// </summary>
-    /// <exception cref="ArgumentException">The data's feature count is not the network's input width.</exception>
+    /// <exception cref="ArgumentException">The data's feature count is not the network's input width, or a label is outside the network's classes.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="Mlp{T}.Epoch"/> is <see cref="int.MaxValue"/>: the epoch could not be counted.</exception>
+    /// <exception cref="ObjectDisposedException">The trainer or its network is disposed.</exception>
     public EpochReport TrainEpoch(Dataset<T> data)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(data);
+        _network.CheckData(data, nameof(data));
+        if (_network.Epoch == int.MaxValue)
+        {
+            throw new InvalidOperationException($"the network has completed {int.MaxValue} epochs, the most Epoch counts.");
+        }
+
         int inputs = _network.Architecture.Inputs;
-        Guard.SameLength(data.FeatureCount, inputs, nameof(data), "network inputs");
         if (_order.Length < data.Rows)
         {
             ReturnOrder();
@@ -96,9 +110,15 @@ public sealed class Trainer<T> : IDisposable
             epoch, data.Rows == 0 ? 0 : loss / data.Rows, data.Rows == 0 ? 0 : (double)correct / data.Rows, _network.TakeDiagnostics(), clock.Elapsed);
     }
 
-    /// <summary>Returns the batch buffers to their pools; the network stays usable.</summary>
+    /// <summary>Returns the batch buffers to their pools, once however often it is called; the network stays usable.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         ArrayPool<T>.Shared.Return(_batchFeatures);
         ArrayPool<int>.Shared.Return(_batchLabels);
         ReturnOrder();

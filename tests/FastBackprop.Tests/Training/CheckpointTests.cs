@@ -199,4 +199,141 @@ public sealed class CheckpointTests : IDisposable
         byte[] longer = [.. bytes[..^4], 0, 0, 0, 0, .. bytes[^4..]];
         Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(longer)));
     }
+
+    /// <summary>
+    /// File names up to NAME_MAX (255 bytes) save and load: the temporary name must fit too (a 44-byte suffix made
+    /// 215–250-byte names fail with PathTooLongException). Multibyte names check that a shortened temporary name
+    /// is cut between characters.
+    /// </summary>
+    [Theory]
+    [InlineData("m", 251)]
+    [InlineData("é", 125)]
+    [InlineData("😀", 62)]
+    [InlineData("a", 1)]
+    public void Save_accepts_file_names_up_to_255_bytes(string character, int repeat)
+    {
+        string name = string.Concat(Enumerable.Repeat(character, repeat)) + ".fbp";
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(name) <= 255);
+        (_, Mlp<float> network) = Saved();
+        using (network)
+        {
+            File.Delete(PathOf("saved.fbp"));
+            Checkpoint.Save(network, PathOf(name));
+            Checkpoint.Save(network, PathOf(name));
+            using Mlp<float> loaded = Checkpoint.Load<float>(PathOf(name), 16);
+            Assert.Equal(network.Parameters.ToArray(), loaded.Parameters.ToArray());
+            Assert.Equal(new[] { name }, Directory.GetFiles(_directory).Select(System.IO.Path.GetFileName));
+        }
+    }
+
+    /// <summary>
+    /// Save never writes what Load would refuse: networks at the edges of every field the API allows (extreme finite
+    /// α, the largest step and epoch, each optimizer) save and load back unchanged.
+    /// </summary>
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, -1e308)]
+    [InlineData(OptimizerKind.Momentum, 0.0)]
+    [InlineData(OptimizerKind.Adam, double.Epsilon)]
+    [InlineData(OptimizerKind.Adam, 1e308)]
+    public void Every_network_the_API_can_build_saves_to_a_file_Load_accepts(OptimizerKind optimizer, double alpha)
+    {
+        var architecture = new MlpArchitecture(
+            3,
+            [new DenseLayer(4, Activation.LeakyRelu(alpha)), new DenseLayer(2, Activation.Elu(alpha), HasBias: false), new DenseLayer(2, Activation.Identity)],
+            LossKind.SoftmaxCrossEntropy);
+        using var network = new Mlp<double>(architecture, new OptimizerSettings(optimizer, 1e-300, 0, 0, 0, double.Epsilon), 2, ulong.MaxValue)
+        {
+            Step = long.MaxValue,
+            Epoch = int.MaxValue,
+        };
+        Checkpoint.Save(network, PathOf("edge.fbp"));
+        using Mlp<double> loaded = Checkpoint.Load<double>(PathOf("edge.fbp"), 2, expected: architecture);
+        Assert.Equal(network.Optimizer, loaded.Optimizer);
+        Assert.Equal(long.MaxValue, loaded.Step);
+        Assert.Equal(int.MaxValue, loaded.Epoch);
+        Assert.Equal(ulong.MaxValue, loaded.Seed);
+        Assert.Equal(network.Parameters.ToArray(), loaded.Parameters.ToArray());
+    }
+
+    /// <summary>Load's rules for a layer are MlpArchitecture's: a crafted file with α = NaN (valid checksum) is refused.</summary>
+    [Fact]
+    public void A_file_with_a_non_finite_activation_parameter_is_rejected()
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        // Layer 0's α is the float64 at 24 + 12.
+        byte[] hostile = (byte[])bytes.Clone();
+        BinaryPrimitives.WriteDoubleLittleEndian(hostile.AsSpan(36), double.NaN);
+        var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(hostile)));
+        Assert.Contains("layer 0", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Save_of_a_disposed_network_throws_and_leaves_the_previous_file()
+    {
+        (byte[] bytes, Mlp<float> network) = Saved();
+        network.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => Checkpoint.Save(network, PathOf("saved.fbp")));
+        Assert.Equal(bytes, File.ReadAllBytes(PathOf("saved.fbp")));
+        Assert.Equal(new[] { "saved.fbp" }, Directory.GetFiles(_directory).Select(System.IO.Path.GetFileName));
+    }
+
+    /// <summary>A temporary file of <paramref name="target"/> as a saver makes it, written and closed, last written <paramref name="age"/> ago.</summary>
+    private string Temporary(string target, TimeSpan age)
+    {
+        string path = Checkpoint.TemporaryPath(_directory, Checkpoint.TemporaryStem(target));
+        File.WriteAllBytes(path, new byte[100]);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
+        return path;
+    }
+
+    /// <summary>
+    /// A save deletes the temporaries that killed savers of its target left (closed, unlocked, older than
+    /// StaleAfter), and nothing else: not a live saver's (held open, however old), not one just created (a saver
+    /// between creating and locking it), not another target's, not a file of the user's that only looks similar.
+    /// </summary>
+    [Fact]
+    public void Save_deletes_stale_temporaries_of_its_target_and_never_a_live_savers()
+    {
+        (_, Mlp<float> network) = Saved();
+        using (network)
+        {
+            TimeSpan old = TimeSpan.FromHours(1);
+            string[] dead = [Temporary("saved.fbp", old), Temporary("saved.fbp", Checkpoint.StaleAfter * 3)];
+            string live = Temporary("saved.fbp", old);
+            string fresh = Temporary("saved.fbp", TimeSpan.Zero);
+            string other = Temporary("other.fbp", old);
+            string lookalike = PathOf(".saved.fbp.notmine.tmp");
+            File.WriteAllBytes(lookalike, []);
+            File.SetLastWriteTimeUtc(lookalike, DateTime.UtcNow - old);
+            using (new FileStream(live, FileMode.Open, FileAccess.Write, FileShare.Delete))
+            {
+                Checkpoint.Save(network, PathOf("saved.fbp"));
+            }
+
+            Assert.All(dead, path => Assert.False(File.Exists(path), path));
+            Assert.All([live, fresh, other, lookalike], path => Assert.True(File.Exists(path), path));
+            using Mlp<float> loaded = Checkpoint.Load<float>(PathOf("saved.fbp"), 16);
+            Assert.Equal(network.Parameters.ToArray(), loaded.Parameters.ToArray());
+        }
+    }
+
+    /// <summary>The temporary name stays within 255 bytes and is cut between characters, and is recognised as the target's.</summary>
+    [Theory]
+    [InlineData("m", 251)]
+    [InlineData("é", 125)]
+    [InlineData("😀", 62)]
+    [InlineData("model.fbp", 1)]
+    public void Temporary_names_fit_255_bytes_and_belong_to_their_target(string character, int repeat)
+    {
+        string target = string.Concat(Enumerable.Repeat(character, repeat));
+        string stem = Checkpoint.TemporaryStem(target);
+        string name = System.IO.Path.GetFileName(Checkpoint.TemporaryPath(_directory, stem));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(name), 1, 255);
+        Assert.StartsWith(stem, target, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(stem[^1]));
+        Assert.True(Checkpoint.IsTemporaryOf(name, stem));
+        Assert.False(Checkpoint.IsTemporaryOf(name, stem + "x"));
+        Assert.False(Checkpoint.IsTemporaryOf(name.ToUpperInvariant(), stem.ToUpperInvariant()) && name.ToUpperInvariant() != name);
+    }
 }

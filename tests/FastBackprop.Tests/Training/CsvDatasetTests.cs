@@ -30,6 +30,8 @@ public class CsvDatasetTests
     [InlineData("1,2,3\n4,x,0\n", "line 2 column 1: 'x' is not a finite number")]
     [InlineData("1,NaN,3\n", "line 1 column 1: 'NaN' is not a finite number")]
     [InlineData("7\n", "at least one feature")]
+    [InlineData("1,2,3\n1e39,5,0\n", "line 2 column 0: '1e39' lies beyond ±3.4028235E+38, the finite range of float")]
+    [InlineData("1,-1e39,0\n", "line 1 column 1: '-1e39' lies beyond ±3.4028235E+38, the finite range of float")]
     public void Bad_text_throws_InvalidDataException_naming_the_line(string text, string message)
     {
         var exception = Assert.Throws<InvalidDataException>(() => CsvDataset.Read<float>(new StringReader(text)));
@@ -54,5 +56,14 @@ public class CsvDatasetTests
         Assert.Equal(train.Features, train2.Features);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => (float)i), train.Features.Concat(test.Features).Order());
         Assert.All(Enumerable.Range(0, 80), i => Assert.Equal((int)train.Features[i] % 3, train.Labels[i]));
+    }
+
+    /// <summary>1e39 is a finite double but beyond float's range: a double data set keeps it, a float one rejects it (not +∞).</summary>
+    [Fact]
+    public void A_value_beyond_the_element_types_range_is_rejected_only_for_that_type()
+    {
+        Assert.Equal(new[] { 1e39, 2 }, CsvDataset.Read<double>(new StringReader("1e39,2,0\n")).Features);
+        Assert.Throws<InvalidDataException>(() => CsvDataset.Read<double>(new StringReader("1e309,2,0\n")));
+        Assert.Throws<InvalidDataException>(() => CsvDataset.Read<float>(new StringReader("1e39,2,0\n")));
     }
 }

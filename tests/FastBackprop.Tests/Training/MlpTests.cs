@@ -258,4 +258,101 @@ public class MlpTests
             2, [new DenseLayer(2, Activation.Sigmoid)], LossKind.SoftmaxCrossEntropy));
         Assert.Equal("layers", exception.ParamName);
     }
+
+    /// <summary>
+    /// rows × inputs beyond int.MaxValue on a 65536-input network: an ArgumentException naming rows (or batchSize)
+    /// with the sizes, not an OverflowException, and not a product wrapped to 0 that only GEMM notices.
+    /// </summary>
+    [Fact]
+    public void Size_products_that_overflow_throw_ArgumentException_naming_the_callers_parameter()
+    {
+        var architecture = new MlpArchitecture(65536, [new DenseLayer(1, Activation.Identity)], LossKind.MeanSquaredError);
+        using var network = new Mlp<float>(architecture, new OptimizerSettings(), maxBatch: 65536, seed: 0);
+        var predict = Assert.Throws<ArgumentException>(() => network.Predict([], 65536, new float[65536]));
+        Assert.Equal("rows", predict.ParamName);
+        Assert.Contains("65536 × 65536 = 4294967296", predict.Message, StringComparison.Ordinal);
+        Assert.Equal("rows", Assert.Throws<ArgumentException>(() => network.TrainStep([], new float[65536], 65536)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentException>(() => network.ComputeGradients([], new int[65536], 65536)).ParamName);
+        var trainer = Assert.Throws<ArgumentException>(() => new Trainer<float>(network, 65536));
+        Assert.Equal("batchSize", trainer.ParamName);
+        Assert.Contains("65536 × 65536 = 4294967296", trainer.Message, StringComparison.Ordinal);
+        Assert.Equal(0, network.Step);
+    }
+
+    [Fact]
+    public void A_network_too_large_for_one_array_is_rejected_naming_the_architecture()
+    {
+        var architecture = new MlpArchitecture(65536, [new DenseLayer(65536, Activation.Identity)], LossKind.MeanSquaredError);
+        var exception = Assert.Throws<ArgumentException>(() => new Mlp<float>(architecture, new OptimizerSettings(), 1, 0));
+        Assert.Equal("architecture", exception.ParamName);
+        Assert.Contains("4295032832", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Step_and_epoch_reject_negative_values()
+    {
+        using var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(), 4, 0);
+        Assert.Equal("Step", Assert.Throws<ArgumentOutOfRangeException>(() => network.Step = -1).ParamName);
+        Assert.Equal("Epoch", Assert.Throws<ArgumentOutOfRangeException>(() => network.Epoch = -5).ParamName);
+        Assert.Equal(0, network.Step);
+        Assert.Equal(0, network.Epoch);
+        network.Step = long.MaxValue;
+        Assert.Throws<InvalidOperationException>(network.ApplyUpdate);
+        Assert.Equal(long.MaxValue, network.Step);
+    }
+
+    /// <summary>After Dispose the pooled arrays belong to other renters: every member that reaches them, or the network's state, throws.</summary>
+    [Fact]
+    public void Every_member_throws_ObjectDisposedException_after_dispose()
+    {
+        Dataset<float> data = Networks.Blobs<float>(8, 1);
+        var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(OptimizerKind.Adam), 8, 0);
+        network.Dispose();
+        network.Dispose();
+        Action[] members =
+        [
+            () => _ = network.Parameters,
+            () => _ = network.Gradients,
+            () => _ = network.OptimizerState(0),
+            () => _ = network.Weights(0),
+            () => _ = network.Bias(0),
+            () => _ = network.WeightGradient(0),
+            () => _ = network.BiasGradient(0),
+            () => _ = network.LastOutput,
+            () => _ = network.Step,
+            () => network.Step = 1,
+            () => _ = network.Epoch,
+            () => network.Epoch = 1,
+            () => _ = network.CollectsDiagnostics,
+            () => network.CollectsDiagnostics = true,
+            () => network.Initialize(1),
+            () => network.Predict(data.Features, 8, new float[80]),
+            () => network.Evaluate(data),
+            () => network.ComputeGradients(data.Features, data.Labels, 8),
+            () => network.ComputeGradients(data.Features, new float[80], 8),
+            () => network.TrainStep(data.Features, data.Labels, 8),
+            () => network.TrainStep(data.Features, new float[80], 8),
+            network.ApplyUpdate,
+            () => network.TakeDiagnostics(),
+            () => _ = new Trainer<float>(network, 8),
+        ];
+        Assert.All(members, member => Assert.Throws<ObjectDisposedException>(member));
+    }
+
+    [Fact]
+    public void Layer_and_state_indexes_out_of_range_throw_ArgumentOutOfRangeException_naming_the_parameter()
+    {
+        using var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(OptimizerKind.Momentum), 4, 0);
+        foreach (int layer in new[] { -1, 2, int.MinValue, int.MaxValue })
+        {
+            Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => network.Weights(layer)).ParamName);
+            Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => network.Bias(layer)).ParamName);
+            Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => network.WeightGradient(layer)).ParamName);
+            Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => network.BiasGradient(layer)).ParamName);
+            Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => network.Architecture.InputsOf(layer)).ParamName);
+        }
+
+        Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => network.OptimizerState(1)).ParamName);
+        Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => network.OptimizerState(-1)).ParamName);
+    }
 }
