@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using System.Globalization;
 using System.Text;
 
 namespace FastBackprop.Training;
@@ -128,8 +128,15 @@ public static class Checkpoint
     }
 
     /// <summary>A new temporary path for the target whose stem is <paramref name="stem"/>: <c>.{stem}.{12 hex}.tmp</c>.</summary>
+    /// <remarks>
+    /// The random part needs to be unique, not unpredictable, so it comes from <see cref="Random.Shared"/>: a
+    /// cryptographic generator would make every save load the platform's crypto library (OpenSSL on Linux), which a
+    /// minimal container may lack. The file is created with <see cref="FileMode.CreateNew"/>, so a clash fails loudly.
+    /// </remarks>
     internal static string TemporaryPath(string directory, string stem) =>
-        Path.Combine(directory, $".{stem}.{RandomNumberGenerator.GetHexString(TemporaryRandomDigits, lowercase: true)}{TemporarySuffix}");
+        Path.Combine(
+            directory,
+            $".{stem}.{Random.Shared.NextInt64(1L << (4 * TemporaryRandomDigits)).ToString($"x{TemporaryRandomDigits}", CultureInfo.InvariantCulture)}{TemporarySuffix}");
 
     /// <summary>
     /// The longest prefix of <paramref name="fileName"/>, cut between characters (Unicode scalar values), whose
