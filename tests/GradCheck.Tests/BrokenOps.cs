@@ -122,4 +122,20 @@ public static class BrokenOps
             }
         }
     }
+
+    /// <summary>A correct backward whose gradient for input <paramref name="input"/> alone has the wrong sign (∂J/∂X taken as −∂J/∂X).</summary>
+    public sealed class NegatedInputGradient(GradOp inner, int input) : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => inner.Forward(inputs, output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            inner.Backward(inputs, output, upstream, gradients);
+            T[] gradient = gradients[input]!;
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                gradient[i] = -gradient[i];
+            }
+        }
+    }
 }

@@ -18,6 +18,35 @@ public class NetworkTests
         Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
     }
 
+    /// <summary>The ∂J/∂X checks compare every parameter and every input, and pass.</summary>
+    [Fact]
+    public void Input_gradient_checks_compare_parameters_and_inputs_and_pass()
+    {
+        var outcome = Runner.Json(CheckRegistry.Default, "--kernel", "mlp-input");
+
+        Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
+        Assert.Equal(
+            ["mlp-input-gelu-mse", "mlp-input-gelu-mse", "mlp-input-tanh-softmax-ce", "mlp-input-tanh-softmax-ce"],
+            outcome.Results.Select(r => r.Kernel).Order(StringComparer.Ordinal));
+        int rows = new CaseShapes().M;
+        Assert.All(outcome.Results, r => Assert.Equal(
+            r.Kernel == "mlp-input-gelu-mse" ? (5 * 8) + 8 + (8 * 6) + 6 + (6 * 2) + 2 + (rows * 5) : (4 * 12) + 12 + (12 * 3) + 3 + (rows * 4),
+            r.Compared));
+    }
+
+    /// <summary>∂J/∂X with the wrong sign, parameters' gradient right: the input-gradient rows fail.</summary>
+    [Fact]
+    public void Input_gradient_of_the_wrong_sign_fails_its_rows_only()
+    {
+        CheckDefinition definition = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "mlp-input-gelu-mse");
+        var registry = CheckRegistry.Default.Replace("mlp-input-gelu-mse", shapes => new BrokenOps.NegatedInputGradient(definition.Create(shapes).Op, 1));
+
+        var outcome = Runner.Json(registry, "--kernel", "network");
+
+        Assert.Equal(["mlp-input-gelu-mse double", "mlp-input-gelu-mse float"], outcome.FailedRows);
+        Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
+    }
+
     [Fact]
     public void Network_option_checks_that_network_alone()
     {

@@ -1,8 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace FastBackprop.Training;
 
 /// <summary>
-/// A classification data set in memory: <c>Features[rows × FeatureCount]</c> row-major, and one class index in
-/// <c>[0, ClassCount)</c> per row.
+/// A data set in memory: <c>Features[rows × FeatureCount]</c> row-major, and per row either one class index in
+/// <c>[0, ClassCount)</c> (classification) or <see cref="TargetCount"/> target values in
+/// <c>Targets[rows × TargetCount]</c> (regression, <see cref="HasTargets"/>), which <see cref="Trainer{T}"/> trains
+/// through <see cref="Mlp{T}.ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>.
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class Dataset<T>
@@ -52,19 +56,70 @@ public sealed class Dataset<T>
         Labels = labels;
         FeatureCount = featureCount;
         ClassNames = classNames;
+        Rows = labels.Length;
+    }
+
+    /// <summary>Wraps a regression data set (no copy): <paramref name="targetCount"/> target values per row, no classes.</summary>
+    /// <param name="features">Row-major <c>[rows × featureCount]</c>.</param>
+    /// <param name="targets">Row-major <c>[rows × targetCount]</c>: what the network's outputs should be, row by row.</param>
+    /// <param name="featureCount">Values per row.</param>
+    /// <param name="targetCount">Target values per row (the network's outputs).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> or <paramref name="targetCount"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">
+    /// <c>targets.Length</c> is not a multiple of <paramref name="targetCount"/>, or
+    /// <c>features.Length ≠ rows × featureCount</c> with <c>rows = targets.Length / targetCount</c> (taken in 64 bits).
+    /// </exception>
+    public Dataset(T[] features, T[] targets, int featureCount, int targetCount)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetCount);
+        if (targets.Length % targetCount != 0)
+        {
+            throw new ArgumentException(
+                $"targets has length {targets.Length}, not a multiple of targetCount = {targetCount}.", nameof(targets));
+        }
+
+        int rows = targets.Length / targetCount;
+        long expected = (long)rows * featureCount;
+        if (expected != features.Length)
+        {
+            throw new ArgumentException(
+                $"features has length {features.Length} but rows × featureCount = {rows} × {featureCount} = {expected} (rows = targets.Length / targetCount); they must be equal.",
+                nameof(features));
+        }
+
+        Features = features;
+        Labels = [];
+        Targets = targets;
+        FeatureCount = featureCount;
+        TargetCount = targetCount;
+        ClassNames = [];
+        Rows = rows;
     }
 
     /// <summary>Row-major <c>[Rows × FeatureCount]</c>.</summary>
     public T[] Features { get; }
 
-    /// <summary>Class index of each row.</summary>
+    /// <summary>Class index of each row; empty for a regression data set.</summary>
     public int[] Labels { get; }
+
+    /// <summary>Regression targets, row-major <c>[Rows × TargetCount]</c>; null for a classification data set.</summary>
+    public T[]? Targets { get; }
+
+    /// <summary>Whether rows carry <see cref="Targets"/> (regression) rather than <see cref="Labels"/>.</summary>
+    [MemberNotNullWhen(true, nameof(Targets))]
+    public bool HasTargets => Targets is not null;
+
+    /// <summary>Target values per row; 0 for a classification data set.</summary>
+    public int TargetCount { get; }
 
     /// <summary>Values per row.</summary>
     public int FeatureCount { get; }
 
     /// <summary>Number of rows.</summary>
-    public int Rows => Labels.Length;
+    public int Rows { get; }
 
     /// <summary>Name of each class index.</summary>
     public IReadOnlyList<string> ClassNames { get; }
@@ -79,6 +134,21 @@ public sealed class Dataset<T>
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
         return Features.AsSpan(row * FeatureCount, FeatureCount);
+    }
+
+    /// <summary>Row <paramref name="row"/>'s targets <c>[TargetCount]</c>.</summary>
+    /// <exception cref="InvalidOperationException">The data set has labels, not targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is not in <c>[0, Rows)</c>.</exception>
+    public ReadOnlySpan<T> TargetRow(int row)
+    {
+        if (!HasTargets)
+        {
+            throw new InvalidOperationException("this data set has class labels, not regression targets.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        return Targets.AsSpan(row * TargetCount, TargetCount);
     }
 
     /// <summary>
@@ -119,10 +189,25 @@ public sealed class Dataset<T>
         }
 
         var features = new T[Sizes.ArrayLength(rows.Length, FeatureCount, nameof(rows), nameof(FeatureCount))];
-        var labels = new int[rows.Length];
         for (int i = 0; i < rows.Length; i++)
         {
             Row(rows[i]).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
+        }
+
+        if (HasTargets)
+        {
+            var targets = new T[Sizes.ArrayLength(rows.Length, TargetCount, nameof(rows), nameof(TargetCount))];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                TargetRow(rows[i]).CopyTo(targets.AsSpan(i * TargetCount, TargetCount));
+            }
+
+            return new Dataset<T>(features, targets, FeatureCount, TargetCount);
+        }
+
+        var labels = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
             labels[i] = Labels[rows[i]];
         }
 

@@ -21,7 +21,7 @@ public sealed partial class Mlp<T>
         Guard.SameLength(targets.Length, rows * Architecture.Outputs, nameof(targets), "rows × outputs");
         Forward(_training, x, rows);
         T loss = LossAndGradient(_training, rows, targets, [], _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
-        Backward(_training, x, rows);
+        Backward(_training, x, rows, [], inputGradientWanted: false);
         return loss;
     }
 
@@ -41,11 +41,56 @@ public sealed partial class Mlp<T>
         CheckLabels(labels, rows);
         Forward(_training, x, rows);
         T loss = LabelLossAndGradient(_training, rows, labels, _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
-        Backward(_training, x, rows);
+        Backward(_training, x, rows, [], inputGradientWanted: false);
         return loss;
     }
 
-    /// <summary>One training step with dense targets: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, then <see cref="ApplyUpdate"/>.</summary>
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> that also writes ∂J/∂X, the gradient of
+    /// the batch loss with respect to the inputs, <c>∂J/∂Z_0 = ∂J/∂P_0 · W_0ᵀ</c>: what a component before this
+    /// network needs to continue the chain rule.
+    /// </summary>
+    /// <param name="x">Inputs <c>[rows × Architecture.Inputs]</c>.</param>
+    /// <param name="targets">Targets <c>[rows × Architecture.Outputs]</c>, as for the overload without ∂J/∂X.</param>
+    /// <param name="rows">Batch size B, 1..<see cref="MaxBatch"/>.</param>
+    /// <param name="inputGradient">Destination ∂J/∂X <c>[rows × Architecture.Inputs]</c>, disjoint from <paramref name="x"/>, <paramref name="targets"/>, <see cref="Parameters"/> and <see cref="Gradients"/>.</param>
+    /// <returns>The loss J of the batch.</returns>
+    /// <exception cref="ArgumentException">A size does not fit or <paramref name="inputGradient"/> overlaps a span it must not (nothing is written).</exception>
+    public T ComputeGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> targets, int rows, Span<T> inputGradient)
+    {
+        CheckBatch(x, rows);
+        Guard.SameLength(targets.Length, rows * Architecture.Outputs, nameof(targets), "rows × outputs");
+        CheckInputGradient(inputGradient, x, rows);
+        Guard.NoOverlap(targets, inputGradient, nameof(targets), nameof(inputGradient));
+        Forward(_training, x, rows);
+        T loss = LossAndGradient(_training, rows, targets, [], _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
+        Backward(_training, x, rows, inputGradient, inputGradientWanted: true);
+        return loss;
+    }
+
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/> that also writes ∂J/∂X
+    /// <c>[rows × Architecture.Inputs]</c> into <paramref name="inputGradient"/>, as the dense-target overload does.
+    /// </summary>
+    /// <param name="x">Inputs <c>[rows × Architecture.Inputs]</c>.</param>
+    /// <param name="labels">One class index per row, in <c>[0, Outputs)</c> (<c>[0, 2)</c> for one output).</param>
+    /// <param name="rows">Batch size B, 1..<see cref="MaxBatch"/>.</param>
+    /// <param name="inputGradient">Destination ∂J/∂X <c>[rows × Architecture.Inputs]</c>, disjoint from <paramref name="x"/>, <paramref name="labels"/>, <see cref="Parameters"/> and <see cref="Gradients"/>.</param>
+    /// <returns>The loss J of the batch.</returns>
+    /// <exception cref="ArgumentException">A size does not fit, a label is out of range, or <paramref name="inputGradient"/> overlaps a span it must not (nothing is written).</exception>
+    public T ComputeGradients(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, int rows, Span<T> inputGradient)
+    {
+        CheckBatch(x, rows);
+        CheckLabels(labels, rows);
+        CheckInputGradient(inputGradient, x, rows);
+        Guard.NoOverlap(labels, inputGradient, nameof(labels), nameof(inputGradient));
+        Forward(_training, x, rows);
+        T loss = LabelLossAndGradient(_training, rows, labels, _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
+        Backward(_training, x, rows, inputGradient, inputGradientWanted: true);
+        return loss;
+    }
+
+    /// <summary>One training step with dense targets: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, then <see cref="ApplyUpdate()"/>.</summary>
     /// <returns>The batch's loss before the update.</returns>
     public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> targets, int rows)
     {
@@ -54,7 +99,7 @@ public sealed partial class Mlp<T>
         return loss;
     }
 
-    /// <summary>One training step with class labels: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>, then <see cref="ApplyUpdate"/>.</summary>
+    /// <summary>One training step with class labels: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>, then <see cref="ApplyUpdate()"/>.</summary>
     /// <returns>The batch's loss before the update.</returns>
     public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, int rows)
     {
@@ -106,9 +151,10 @@ public sealed partial class Mlp<T>
     //   ∂J/∂P_l = ∂J/∂Z_l ⊙ f_l′(P_l)              [B × n_l], in place, from the input P_l (accurate where f saturates)
     //   ∂J/∂W_l = Z_{l−1}ᵀ · ∂J/∂P_l              (n_{l−1} × B) · (B × n_l)
     //   ∂J/∂b_l = Σ_rows ∂J/∂P_l                  [n_l]
-    //   ∂J/∂Z_{l−1} = ∂J/∂P_l · W_lᵀ              (B × n_l) · (n_l × n_{l−1}); skipped for l = 0 (X needs no gradient)
+    //   ∂J/∂Z_{l−1} = ∂J/∂P_l · W_lᵀ              (B × n_l) · (n_l × n_{l−1}); for l = 0 that is ∂J/∂X, written
+    //                                              into the caller's span only when it asked for it
 
-    private void Backward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows)
+    private void Backward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows, Span<T> inputGradient, bool inputGradientWanted)
     {
         for (int l = Architecture.Layers.Count - 1; l >= 0; l--)
         {
@@ -134,9 +180,9 @@ public sealed partial class Mlp<T>
                 Linear.BiasGradient(delta, rows, outputs, _gradients.AsSpan(_biasOffset[l], outputs));
             }
 
-            if (l > 0)
+            if (l > 0 || inputGradientWanted)
             {
-                Span<T> previousDelta = workspace.Delta[l - 1].AsSpan(0, rows * inputs);
+                Span<T> previousDelta = l > 0 ? workspace.Delta[l - 1].AsSpan(0, rows * inputs) : inputGradient;
                 Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, rows, inputs, outputs,
                     T.One, delta, outputs, Weights(l), outputs, T.Zero, previousDelta, inputs, _threads);
             }
@@ -156,6 +202,15 @@ public sealed partial class Mlp<T>
         Guard.SameLength(x.Length, Sizes.SpanLength(rows, Architecture.Inputs, nameof(rows), "inputs"), nameof(x), "rows × inputs");
     }
 
+    /// <summary>∂J/∂X is <c>[rows × inputs]</c> and shares no byte with what the pass reads or the update writes.</summary>
+    private void CheckInputGradient(Span<T> inputGradient, ReadOnlySpan<T> x, int rows)
+    {
+        Guard.SameLength(inputGradient.Length, rows * Architecture.Inputs, nameof(inputGradient), "rows × inputs");
+        Guard.NoOverlap(x, inputGradient, nameof(x), nameof(inputGradient));
+        Guard.NoOverlap<T, T>(Parameters, inputGradient, nameof(Parameters), nameof(inputGradient));
+        Guard.NoOverlap<T, T>(Gradients, inputGradient, nameof(Gradients), nameof(inputGradient));
+    }
+
     private void CheckLabels(ReadOnlySpan<int> labels, int rows) => Guard.Labels(labels, rows, ClassCount, nameof(labels));
 
     /// <summary>Classes a label may name: one per output, or 0 and 1 for a single output (read as the target value).</summary>
@@ -163,7 +218,7 @@ public sealed partial class Mlp<T>
 
     /// <summary>
     /// Checks a whole data set before anything is written: its feature count is <c>Architecture.Inputs</c> and every
-    /// label lies in <c>[0, max(Outputs, 2))</c>. The labels are checked here, not only by <see cref="Dataset{T}"/>,
+    /// label lies in <c>[0, max(Outputs, 2))</c>, or its target count is <c>Architecture.Outputs</c>. The labels are checked here, not only by <see cref="Dataset{T}"/>,
     /// because its class count may exceed the network's outputs and its arrays are the caller's to change.
     /// </summary>
     /// <param name="data">The data set.</param>
@@ -175,6 +230,17 @@ public sealed partial class Mlp<T>
         {
             throw new ArgumentException(
                 $"{name} has {data.FeatureCount} features per row but the network takes {Architecture.Inputs} inputs.", name);
+        }
+
+        if (data.HasTargets)
+        {
+            if (data.TargetCount != Architecture.Outputs)
+            {
+                throw new ArgumentException(
+                    $"{name} has {data.TargetCount} targets per row but the network has {Architecture.Outputs} outputs.", name);
+            }
+
+            return;
         }
 
         int classes = ClassCount;

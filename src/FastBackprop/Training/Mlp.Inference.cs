@@ -2,7 +2,7 @@ namespace FastBackprop.Training;
 
 /// <summary>A network's loss and accuracy on a data set.</summary>
 /// <param name="Loss">The loss head's J per row: the mean over rows for every head (sum heads divided by the row count).</param>
-/// <param name="Accuracy">Fraction of rows whose predicted class is the label, in [0, 1].</param>
+/// <param name="Accuracy">Fraction of rows whose predicted class is the label, in [0, 1]; NaN for regression targets, which have no classes.</param>
 /// <param name="Rows">Rows evaluated.</param>
 public readonly record struct Evaluation(double Loss, double Accuracy, int Rows);
 
@@ -54,7 +54,7 @@ public sealed partial class Mlp<T>
 
     /// <summary>Loss and accuracy of the network on <paramref name="data"/> (no parameter changes).</summary>
     /// <remarks>Thread-safe like <see cref="Predict"/>.</remarks>
-    /// <exception cref="ArgumentException">The data's feature count is not <c>Architecture.Inputs</c>, or a label is out of range.</exception>
+    /// <exception cref="ArgumentException">The data's feature count is not <c>Architecture.Inputs</c>, a label is out of range, or its target count is not <c>Architecture.Outputs</c>.</exception>
     public Evaluation Evaluate(Dataset<T> data)
     {
         ThrowIfDisposed();
@@ -70,15 +70,25 @@ public sealed partial class Mlp<T>
             for (int start = 0; start < data.Rows; start += workspace.Capacity)
             {
                 int chunk = Math.Min(workspace.Capacity, data.Rows - start);
-                ReadOnlySpan<int> labels = data.Labels.AsSpan(start, chunk);
                 Forward(workspace, data.Features.AsSpan(start * inputs, chunk * inputs), chunk);
-                double chunkLoss = double.CreateTruncating(
-                    LabelLossAndGradient(workspace, chunk, labels, workspace.Delta[^1].AsSpan(0, chunk * outputs)));
+                Span<T> delta = workspace.Delta[^1].AsSpan(0, chunk * outputs);
+                double chunkLoss;
+                if (data.HasTargets)
+                {
+                    chunkLoss = double.CreateTruncating(LossAndGradient(workspace, chunk, data.Targets.AsSpan(start * outputs, chunk * outputs), [], delta));
+                }
+                else
+                {
+                    ReadOnlySpan<int> labels = data.Labels.AsSpan(start, chunk);
+                    chunkLoss = double.CreateTruncating(LabelLossAndGradient(workspace, chunk, labels, delta));
+                    correct += CountCorrect(workspace.Post[^1].AsSpan(0, chunk * outputs), chunk, outputs, labels, LogitThreshold);
+                }
+
                 loss += LossIsMean ? chunkLoss * chunk : chunkLoss;
-                correct += CountCorrect(workspace.Post[^1].AsSpan(0, chunk * outputs), chunk, outputs, labels, LogitThreshold);
             }
 
-            return new Evaluation(data.Rows == 0 ? 0 : loss / data.Rows, data.Rows == 0 ? 0 : (double)correct / data.Rows, data.Rows);
+            double accuracy = data.HasTargets ? double.NaN : data.Rows == 0 ? 0 : (double)correct / data.Rows;
+            return new Evaluation(data.Rows == 0 ? 0 : loss / data.Rows, accuracy, data.Rows);
         }
         finally
         {

@@ -184,8 +184,12 @@ public sealed partial class Mlp<T> : IDisposable
         }
     }
 
-    /// <summary>The gradient of the last <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, laid out like <see cref="Parameters"/>.</summary>
-    public ReadOnlySpan<T> Gradients
+    /// <summary>
+    /// The gradient ∂J/∂θ of the last <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, laid out
+    /// like <see cref="Parameters"/>. Writable: between ComputeGradients and <see cref="ApplyUpdate()"/> an app may
+    /// clip, scale, accumulate or all-reduce it (sum it across processes), and the update uses what it finds here.
+    /// </summary>
+    public Span<T> Gradients
     {
         get
         {

@@ -98,6 +98,69 @@ public class AllocationTests
         Assert.Equal(0, allocated);
     }
 
+    /// <summary>
+    /// Fit with every option on (cosine schedule, weight decay, clipping, a hook, batch progress, validation, early
+    /// stopping restoring the best weights, a cancellation token): once warm, no update allocates. Each batch's
+    /// report reads this thread's allocation count; the differences between consecutive batches of one epoch are
+    /// the updates' own (epoch boundaries, where the report and the validation are, are left out). Fits run until
+    /// one allocates nothing between any two batches (at most 50).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fit_with_every_option_allocates_nothing_per_update_once_warm(bool regression)
+    {
+        const int Batch = 8;
+        const int Epochs = 3;
+        Dataset<float> blobs = Networks.Blobs<float>(64, 3);
+        Dataset<float> data = regression
+            ? new Dataset<float>(blobs.Features, [.. blobs.Labels.SelectMany(l => Enumerable.Range(0, 10).Select(k => k == l ? 1f : 0f))], 64, 10)
+            : blobs;
+        MlpArchitecture architecture = Networks.Classifier(ActivationKind.Tanh, regression ? LossKind.MeanSquaredError : LossKind.SoftmaxCrossEntropy);
+        using var network = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Adam, 0.001), Batch, 1);
+        using var trainer = new Trainer<float>(network, Batch);
+        using var cancellation = new CancellationTokenSource();
+        var meter = new AllocationMeter(Epochs * (64 / Batch));
+        var options = new TrainingOptions
+        {
+            Epochs = Epochs,
+            Schedule = LearningRateSchedule.Cosine(Epochs, 1e-4),
+            WeightDecay = 0.01,
+            MaxGradientNorm = 0.5,
+            EarlyStoppingPatience = Epochs,
+            RestoreBestWeights = true,
+            BatchProgress = meter,
+            BeforeUpdate = _ => network.Gradients[0] *= 1,
+        };
+
+        bool clean = false;
+        for (int fit = 0; fit < 50 && !clean; fit++)
+        {
+            meter.Reset();
+            trainer.Fit(data, data, options, cancellation.Token);
+            clean = meter.UpdatesAllocatedNothing(64 / Batch);
+        }
+
+        Assert.True(clean, $"per-update allocations: {string.Join(", ", meter.Deltas(64 / Batch))}");
+    }
+
+    /// <summary>Records this thread's allocated bytes at every batch report, into an array made once.</summary>
+    private sealed class AllocationMeter(int reports) : IProgress<BatchProgress>
+    {
+        private readonly long[] _allocated = new long[reports];
+        private int _count;
+
+        public void Reset() => _count = 0;
+
+        public void Report(BatchProgress value) => _allocated[_count++] = GC.GetAllocatedBytesForCurrentThread();
+
+        public bool UpdatesAllocatedNothing(int batchesPerEpoch) => _count == _allocated.Length && Deltas(batchesPerEpoch).All(d => d == 0);
+
+        /// <summary>Bytes between consecutive reports within each epoch.</summary>
+        public IEnumerable<long> Deltas(int batchesPerEpoch) =>
+            Enumerable.Range(1, _count - 1).Where(i => i % batchesPerEpoch != 0).Select(i => _allocated[i] - _allocated[i - 1]);
+    }
+
     [Fact]
     public void Predict_allocates_nothing_once_warm()
     {

@@ -8,7 +8,8 @@ namespace FastBackprop.GradCheck.Checks;
 /// <summary>
 /// Whole networks through the trainer's public API: the gradient of the batch loss J(θ) that
 /// <see cref="Mlp{T}.ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> leaves in <see cref="Mlp{T}.Gradients"/>,
-/// against central differences of J itself — the chain rule through every layer, end to end.
+/// and in the <c>mlp-input-*</c> checks also ∂J/∂X, against central differences of J itself — the chain rule through
+/// every layer, end to end.
 /// </summary>
 public static class NetworkChecks
 {
@@ -25,6 +26,8 @@ public static class NetworkChecks
             new MlpArchitecture(4, [new DenseLayer(9, Activation.Sigmoid), new DenseLayer(7, Activation.LeakyRelu(0.01)), new DenseLayer(3, Activation.Softplus)], LossKind.MeanSquaredError),
             "4 → 9 sigmoid → 7 LeakyReLU → 3 softplus, mean squared error"),
         Network("mlp-half-squared", Architecture([3, 6, 2], Activation.GeluErf, LossKind.HalfSquaredErrorSum), "3 → 6 GELU(erf) → 2, ½Σ(y − z)²"),
+        Network("mlp-input-tanh-softmax-ce", Architecture([4, 12, 3], Activation.Tanh, LossKind.SoftmaxCrossEntropy), "∂J/∂X and ∂J/∂θ: 4 → 12 tanh → 3, softmax cross-entropy on labels", inputGradient: true),
+        Network("mlp-input-gelu-mse", Architecture([5, 8, 6, 2], Activation.GeluTanh, LossKind.MeanSquaredError), "∂J/∂X and ∂J/∂θ: 5 → 8 GELU → 6 GELU → 2, mean squared error", inputGradient: true),
     ];
 
     /// <summary>Layer widths (inputs first), one hidden activation, and an identity output layer.</summary>
@@ -35,8 +38,10 @@ public static class NetworkChecks
     /// A check of <paramref name="architecture"/> at <paramref name="parameters"/> (a checkpoint's), or else at the
     /// trainer's initialization from the run's seed plus U(−0.1, 0.1) on every parameter so that biases are not 0.
     /// The batch has <c>M</c> rows (<c>--shape</c>) of inputs in [−1, 1] and random targets (labels for softmax cross-entropy).
+    /// With <paramref name="inputGradient"/> the inputs X are differentiated too, through the
+    /// <see cref="Mlp{T}.ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Span{T})"/> overloads that write ∂J/∂X.
     /// </summary>
-    public static CheckDefinition Network(string kernel, MlpArchitecture architecture, string note, double[]? parameters = null) =>
+    public static CheckDefinition Network(string kernel, MlpArchitecture architecture, string note, double[]? parameters = null, bool inputGradient = false) =>
         new(kernel, "network", shapes =>
         {
             Random random = Data.Random(shapes, kernel);
@@ -53,7 +58,7 @@ public static class NetworkChecks
                 Kernel = kernel,
                 Group = "network",
                 Op = new NetworkOp(architecture, rows, labels),
-                Inputs = [new("θ", theta), new("x", Data.Uniform(random, rows * architecture.Inputs, -1, 1), Differentiable: false), new("targets", targets, Differentiable: false)],
+                Inputs = [new("θ", theta), new("x", Data.Uniform(random, rows * architecture.Inputs, -1, 1), Differentiable: inputGradient), new("targets", targets, Differentiable: false)],
                 OutputLength = 1,
                 Note = string.Create(CultureInfo.InvariantCulture, $"{note}; {theta.Length} parameters, batch {rows}"),
                 FloatTolerance = Tolerances.FloatNetwork,
@@ -68,31 +73,51 @@ public static class NetworkChecks
         return [.. theta.Zip(jitter, (t, j) => (double)(float)(t + j))];
     }
 
-    /// <summary>J(θ) on a fixed batch; backward: dJ · ∂J/∂θ from the trainer.</summary>
+    /// <summary>
+    /// J(θ, X) on a fixed batch; backward: dJ · ∂J/∂θ from the trainer, and dJ · ∂J/∂X where X is differentiated
+    /// (the overload that writes ∂J/∂X, straight into the checker's buffer).
+    /// </summary>
     public sealed class NetworkOp(MlpArchitecture architecture, int rows, bool labels) : GradOp
     {
         private readonly Dictionary<Type, object> networks = [];
 
-        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => output[0] = Loss(inputs);
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => output[0] = Loss(inputs, null);
 
         public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
         {
-            Loss(inputs);
+            T[]? dx = gradients[1];
+            Loss(inputs, dx);
             ReadOnlySpan<T> gradient = Network<T>().Gradients;
             T[] dtheta = gradients[0]!;
             for (int i = 0; i < dtheta.Length; i++)
             {
                 dtheta[i] = gradient[i] * upstream[0];
             }
+
+            if (dx is not null)
+            {
+                for (int i = 0; i < dx.Length; i++)
+                {
+                    dx[i] *= upstream[0];
+                }
+            }
         }
 
-        private T Loss<T>(IReadOnlyList<T[]> inputs)
+        private T Loss<T>(IReadOnlyList<T[]> inputs, T[]? inputGradient)
             where T : unmanaged, IBinaryFloatingPointIeee754<T>
         {
             Mlp<T> network = Network<T>();
             inputs[0].CopyTo(network.Parameters);
+            int[] classes = labels ? [.. inputs[2].Select(int.CreateTruncating)] : [];
+            if (inputGradient is not null)
+            {
+                return labels
+                    ? network.ComputeGradients(inputs[1], classes, rows, inputGradient)
+                    : network.ComputeGradients(inputs[1], inputs[2], rows, inputGradient);
+            }
+
             return labels
-                ? network.ComputeGradients(inputs[1], [.. inputs[2].Select(int.CreateTruncating)], rows)
+                ? network.ComputeGradients(inputs[1], classes, rows)
                 : network.ComputeGradients(inputs[1], inputs[2], rows);
         }
 
