@@ -56,6 +56,15 @@ public static class Checkpoint
     /// <summary>Largest layer count a checkpoint may declare: <see cref="MlpArchitecture.MaxLayers"/>.</summary>
     public const int MaxLayers = MlpArchitecture.MaxLayers;
 
+    /// <summary>Most class names a <see cref="ModelInfo"/> may hold.</summary>
+    public const int MaxClassNames = 65536;
+
+    /// <summary>Longest class name, in bytes of UTF-8.</summary>
+    public const int MaxClassNameBytes = 4096;
+
+    /// <summary>Most bytes a <see cref="ModelInfo"/>'s metadata may take: keys and values in UTF-8, each with a 4-byte length.</summary>
+    public const int MaxMetadataBytes = 1 << 20;
+
     private static ReadOnlySpan<byte> Magic => "FBPCKPT\u001a"u8;
 
     private const int HeaderBytes = 24;
