@@ -71,7 +71,7 @@ public sealed class InferenceModel<T> : IDisposable
     }
 
     /// <summary>
-    /// Reads a checkpoint from <paramref name="stream"/> (seekable, as <see cref="Checkpoint"/> requires) and keeps
+    /// Reads a checkpoint from <paramref name="stream"/> (seekable or not, as <see cref="Checkpoint"/> reads it) and keeps
     /// its weights only; a version-1 checkpoint carries no <see cref="ModelInfo"/>, so <see cref="Info"/> is empty.
     /// </summary>
     /// <param name="stream">The checkpoint.</param>
