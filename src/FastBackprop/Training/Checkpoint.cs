@@ -56,6 +56,15 @@ public static class Checkpoint
     /// <summary>Largest layer count a checkpoint may declare: <see cref="MlpArchitecture.MaxLayers"/>.</summary>
     public const int MaxLayers = MlpArchitecture.MaxLayers;
 
+    /// <summary>Most class names a <see cref="ModelInfo"/> may hold.</summary>
+    public const int MaxClassNames = 65536;
+
+    /// <summary>Longest class name, in bytes of UTF-8.</summary>
+    public const int MaxClassNameBytes = 4096;
+
+    /// <summary>Most bytes a <see cref="ModelInfo"/>'s metadata may take: keys and values in UTF-8, each with a 4-byte length.</summary>
+    public const int MaxMetadataBytes = 1 << 20;
+
     private static ReadOnlySpan<byte> Magic => "FBPCKPT\u001a"u8;
 
     private const int HeaderBytes = 24;
@@ -250,7 +259,12 @@ public static class Checkpoint
         return Load<T>(file, maxBatch, threads, expected, Path.GetFileName(path));
     }
 
-    /// <summary>Reads a checkpoint from a seekable stream; see <see cref="Load{T}(string, int, int, MlpArchitecture?)"/>.</summary>
+    /// <summary>Reads a checkpoint from a stream that holds it from position 0 to its end; see <see cref="Load{T}(string, int, int, MlpArchitecture?)"/>.</summary>
+    /// <remarks>
+    /// A non-seekable stream (a pipe, a network or decompression stream) is first read to its end into memory, which
+    /// grows only with the bytes that actually arrive, never with a size the file declares; the checks then run on
+    /// that copy. Such a stream longer than 2 GiB cannot be copied: use a path or a seekable stream.
+    /// </remarks>
     public static Mlp<T> Load<T>(Stream stream, int maxBatch, int threads = 1, MlpArchitecture? expected = null, string sourceName = "checkpoint")
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -259,7 +273,11 @@ public static class Checkpoint
         ThrowIfBigEndian();
         if (!stream.CanSeek)
         {
-            throw new ArgumentException("the stream must be seekable (its length bounds every size read from it).", nameof(stream));
+            // The copy's length bounds every size read from it, as a file's does.
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            return Load<T>(copy, maxBatch, threads, expected, sourceName);
         }
 
         var reader = new BoundedReader(stream, sourceName);

@@ -113,32 +113,7 @@ public sealed partial class Mlp<T>
 
     private void Forward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows)
     {
-        ReadOnlySpan<T> input = x;
-        for (int l = 0; l < Architecture.Layers.Count; l++)
-        {
-            DenseLayer layer = Architecture.Layers[l];
-            int inputs = Architecture.InputsOf(l);
-            int outputs = layer.Outputs;
-            Span<T> p = workspace.Pre[l].AsSpan(0, rows * outputs);
-            Span<T> z = workspace.Post[l].AsSpan(0, rows * outputs);
-
-            // P = Z_prev · W: (B × n_in) · (n_in × n_out)
-            Gemm.Multiply(MatrixOp.None, MatrixOp.None, rows, outputs, inputs,
-                T.One, input, inputs, Weights(l), outputs, T.Zero, p, outputs, _threads);
-            if (layer.HasBias)
-            {
-                // P[r, :] += b
-                Linear.AddBias(Bias(l), rows, outputs, p);
-            }
-
-            if (layer.Activation.Kind != ActivationKind.Identity)
-            {
-                Activations.Forward(layer.Activation, p, z);
-            }
-
-            input = z;
-        }
-
+        ForwardPass<T>.Run(Architecture, _parameters, _weightOffset, _biasOffset, workspace.Pre, workspace.Post, x, rows, _threads);
         if (ReferenceEquals(workspace, _training))
         {
             _lastRows = rows;

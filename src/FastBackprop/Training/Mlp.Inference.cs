@@ -43,7 +43,7 @@ public sealed partial class Mlp<T>
             {
                 int chunk = Math.Min(workspace.Capacity, rows - start);
                 Forward(workspace, x.Slice(start * inputs, chunk * inputs), chunk);
-                Probabilities(workspace.Post[^1].AsSpan(0, chunk * outputs), chunk, output.Slice(start * outputs, chunk * outputs));
+                ForwardPass<T>.Probabilities(Architecture.Loss, outputs, workspace.Post[^1].AsSpan(0, chunk * outputs), chunk, output.Slice(start * outputs, chunk * outputs));
             }
         }
         finally
@@ -93,23 +93,6 @@ public sealed partial class Mlp<T>
         finally
         {
             _inference.Return(workspace);
-        }
-    }
-
-    /// <summary>The head's prediction from the last layer's output Z <c>[rows × outputs]</c>.</summary>
-    private void Probabilities(ReadOnlySpan<T> z, int rows, Span<T> output)
-    {
-        switch (Architecture.Loss)
-        {
-            case LossKind.SoftmaxCrossEntropy:
-                Softmax.Forward(z, rows, Architecture.Outputs, output);
-                break;
-            case LossKind.SigmoidCrossEntropy:
-                Activations.Sigmoid(z, output);
-                break;
-            default:
-                z.CopyTo(output);
-                break;
         }
     }
 }

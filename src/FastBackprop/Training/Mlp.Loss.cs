@@ -56,32 +56,14 @@ public sealed partial class Mlp<T>
         int correct = 0;
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<T> row = output.Slice(r * outputs, outputs);
-            int predicted;
-            if (outputs == 1)
-            {
-                predicted = row[0] > threshold ? 1 : 0;
-            }
-            else
-            {
-                predicted = 0;
-                for (int k = 1; k < outputs; k++)
-                {
-                    if (row[k] > row[predicted])
-                    {
-                        predicted = k;
-                    }
-                }
-            }
-
-            correct += predicted == labels[r] ? 1 : 0;
+            correct += ForwardPass<T>.PredictedClass(output.Slice(r * outputs, outputs), threshold) == labels[r] ? 1 : 0;
         }
 
         return correct;
     }
 
     /// <summary>The one-output decision threshold on <see cref="LastOutput"/>: 0 for logits, ½ otherwise.</summary>
-    internal T LogitThreshold => Architecture.Loss == LossKind.SigmoidCrossEntropy ? T.Zero : T.CreateTruncating(0.5);
+    internal T LogitThreshold => ForwardPass<T>.Threshold(Architecture.Loss);
 
     /// <summary>Whether a head's J is a mean over the batch (else a sum): how to combine the J of several batches.</summary>
     internal bool LossIsMean => Architecture.Loss is not (LossKind.SquaredErrorSum or LossKind.HalfSquaredErrorSum);

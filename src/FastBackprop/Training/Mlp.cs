@@ -43,7 +43,7 @@ public sealed partial class Mlp<T> : IDisposable
     private readonly int[] _biasOffset;
     private readonly int _parameterCount;
     private readonly Workspace<T> _training;
-    private readonly DisposableWorkspacePool _inference;
+    private readonly DisposablePool<Workspace<T>> _inference;
     private readonly int _threads;
     private long _step;
     private int _epoch;
@@ -93,18 +93,7 @@ public sealed partial class Mlp<T> : IDisposable
         _threads = threads;
         _parameterCount = (int)parameterCount;
 
-        int layers = architecture.Layers.Count;
-        _weightOffset = new int[layers];
-        _biasOffset = new int[layers];
-        int offset = 0;
-        for (int l = 0; l < layers; l++)
-        {
-            DenseLayer layer = architecture.Layers[l];
-            _weightOffset[l] = offset;
-            offset += architecture.InputsOf(l) * layer.Outputs;
-            _biasOffset[l] = layer.HasBias ? offset : -1;
-            offset += layer.HasBias ? layer.Outputs : 0;
-        }
+        (_weightOffset, _biasOffset) = architecture.ParameterOffsets();
 
         _parameters = RentCleared(_parameterCount);
         _gradients = RentCleared(_parameterCount);
@@ -115,13 +104,16 @@ public sealed partial class Mlp<T> : IDisposable
         }
 
         _training = new Workspace<T>(architecture, maxBatch);
-        _inference = new DisposableWorkspacePool(architecture, Math.Min(maxBatch, InferenceRows));
+        _inference = new DisposablePool<Workspace<T>>(() => new Workspace<T>(architecture, Math.Min(maxBatch, InferenceRows)));
         _diagnostics = new DiagnosticsState(architecture);
         Initialize(seed, initialization);
     }
 
-    /// <summary>Rows one inference workspace processes at a time (fewer when <see cref="MaxBatch"/> is smaller).</summary>
-    private const int InferenceRows = 256;
+    /// <summary>
+    /// Rows one inference workspace processes at a time (fewer when <see cref="MaxBatch"/> is smaller);
+    /// <see cref="InferenceModel{T}"/> splits its batches the same way, so that the two predict the same bits.
+    /// </summary>
+    internal const int InferenceRows = 256;
 
     /// <summary>Layers and loss head.</summary>
     public MlpArchitecture Architecture { get; }
@@ -349,37 +341,6 @@ public sealed partial class Mlp<T> : IDisposable
         T[] array = ArrayPool<T>.Shared.Rent(length);
         array.AsSpan(0, length).Clear();
         return array;
-    }
-
-    /// <summary>
-    /// Pools inference workspaces; disposing it returns every retained workspace's arrays, and a workspace handed
-    /// back after that is disposed at once.
-    /// </summary>
-    /// <remarks>
-    /// A workspace is made only when none is free, and none is ever dropped (no retention bound), so the pool grows
-    /// to the peak number of concurrent callers and from then on allocates nothing. A bound below that peak (it was
-    /// 2 × ProcessorCount) drops the surplus on return and allocates again on every call beyond it. The workspaces
-    /// live as long as the network, not as long as the threads that used them.
-    /// </remarks>
-    private sealed class DisposableWorkspacePool : IDisposable
-    {
-        private readonly ObjectPool<Workspace<T>> _pool;
-
-        public DisposableWorkspacePool(MlpArchitecture architecture, int capacity) =>
-            _pool = new DefaultObjectPoolProvider { MaximumRetained = int.MaxValue }.Create(new Policy(architecture, capacity));
-
-        public Workspace<T> Get() => _pool.Get();
-
-        public void Return(Workspace<T> workspace) => _pool.Return(workspace);
-
-        public void Dispose() => (_pool as IDisposable)?.Dispose();
-
-        private sealed class Policy(MlpArchitecture architecture, int capacity) : PooledObjectPolicy<Workspace<T>>
-        {
-            public override Workspace<T> Create() => new(architecture, capacity);
-
-            public override bool Return(Workspace<T> obj) => true;
-        }
     }
 }
 

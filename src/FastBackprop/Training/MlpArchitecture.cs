@@ -114,6 +114,27 @@ public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
     /// <summary>Total number of weights and biases: <c>Σ_l n_{l−1}·n_l + (bias ? n_l : 0)</c>.</summary>
     public long ParameterCount => _parameterCount;
 
+    /// <summary>
+    /// Where each layer's W and b start in the parameter vector (layer 0's W then b, then layer 1's, …): the layout
+    /// <see cref="Mlp{T}.Parameters"/>, checkpoints and <see cref="InferenceModel{T}"/> share. A layer without a
+    /// bias gets −1. The caller has checked that <see cref="ParameterCount"/> fits an array.
+    /// </summary>
+    internal (int[] Weight, int[] Bias) ParameterOffsets()
+    {
+        int[] weight = new int[_layers.Length];
+        int[] bias = new int[_layers.Length];
+        int offset = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            weight[l] = offset;
+            offset += InputsOf(l) * _layers[l].Outputs;
+            bias[l] = _layers[l].HasBias ? offset : -1;
+            offset += _layers[l].HasBias ? _layers[l].Outputs : 0;
+        }
+
+        return (weight, bias);
+    }
+
     /// <summary>e.g. <c>64-128(ReLU)-10(Identity) SoftmaxCrossEntropy</c>.</summary>
     public override string ToString() =>
         $"{Inputs}-{string.Join("-", _layers.Select(l => $"{l.Outputs}({l.Activation.Kind}{(l.HasBias ? "" : ", no bias")})"))} {Loss}";

@@ -336,4 +336,71 @@ public sealed class CheckpointTests : IDisposable
         Assert.False(Checkpoint.IsTemporaryOf(name, stem + "x"));
         Assert.False(Checkpoint.IsTemporaryOf(name.ToUpperInvariant(), stem.ToUpperInvariant()) && name.ToUpperInvariant() != name);
     }
+
+    /// <summary>
+    /// A version-1 file written by the format-1 Save (3-4(tanh)-3 softmax, Adam, seed 7, Step 5, Epoch 2, no
+    /// training; optimizer state s element i = 0.25·i + s), kept as bytes so that later format versions must still load it.
+    /// </summary>
+    private const string Version1Fixture =
+        "RkJQQ0tQVBoBAAAABAAAAAMAAAACAAAABAAAAAIAAAABAAAAAAAAAAAAAAADAAAAAAAAAAAAAAAAAAAAAAAAAAMAAAACAAAAexSuR+F6hD/NzMzMzMzsP83MzMzMzOw/K4cW2c737z86jDDijnlFPgcAAAAAAAAABQAAAAAAAAACAAAAHAAAAIwnvj6twNG+fP0gP8YMZD9zrWg/x7MwP1Y2UL9cgTu/gZQ2vs0LJb9d35w9kc/bPgAAAAAAAAAAAAAAAAAAAAAUFFA/5Yc0P3M5uL0B3eY99ajmvqfof71t0yK/+KEtvxvAG7/lfY8+l8CePlaMz74AAAAAAACAPgAAAD8AAEA/AACAPwAAoD8AAMA/AADgPwAAAEAAABBAAAAgQAAAMEAAAEBAAABQQAAAYEAAAHBAAACAQAAAiEAAAJBAAACYQAAAoEAAAKhAAACwQAAAuEAAAMBAAADIQAAA0EAAANhAAACAPwAAoD8AAMA/AADgPwAAAEAAABBAAAAgQAAAMEAAAEBAAABQQAAAYEAAAHBAAACAQAAAiEAAAJBAAACYQAAAoEAAAKhAAACwQAAAuEAAAMBAAADIQAAA0EAAANhAAADgQAAA6EAAAPBAAAD4QOQu8zk=";
+
+    [Fact]
+    public void A_version_1_file_loads_with_its_weights_state_step_and_epoch()
+    {
+        var architecture = new MlpArchitecture(3, [new DenseLayer(4, Activation.Tanh), new DenseLayer(3, Activation.Identity, HasBias: false)], LossKind.SoftmaxCrossEntropy);
+        using Mlp<float> loaded = Checkpoint.Load<float>(new MemoryStream(Convert.FromBase64String(Version1Fixture)), 4, expected: architecture);
+        using var fresh = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Adam, 0.01), 1, 7);
+        Assert.Equal(fresh.Parameters.ToArray(), loaded.Parameters.ToArray());
+        Assert.Equal(new OptimizerSettings(OptimizerKind.Adam, 0.01), loaded.Optimizer);
+        for (int s = 0; s < 2; s++)
+        {
+            Assert.Equal(Enumerable.Range(0, loaded.ParameterCount).Select(i => 0.25f * i + s), loaded.OptimizerState(s).ToArray());
+        }
+
+        Assert.Equal((5L, 2, 7UL), (loaded.Step, loaded.Epoch, loaded.Seed));
+    }
+
+    /// <summary>A stream that cannot seek (a pipe, a socket) loads like a file; it used to be refused.</summary>
+    [Fact]
+    public void A_non_seekable_stream_loads_and_its_truncations_are_rejected()
+    {
+        byte[] bytes = Convert.FromBase64String(Version1Fixture);
+        using (Mlp<float> loaded = Checkpoint.Load<float>(new ForwardOnlyStream(bytes), 4))
+        {
+            Assert.Equal(5L, loaded.Step);
+        }
+
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            Assert.Throws<InvalidDataException>(() => Checkpoint.Load<float>(new ForwardOnlyStream(bytes[..length]), 4));
+        }
+    }
+
+    /// <summary>Reads a byte array front to back and cannot seek or tell its length.</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    {
+        private readonly MemoryStream _inner = new(bytes);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

@@ -1,0 +1,217 @@
+using FastBackprop.Buffers;
+using FastBackprop.Training;
+
+namespace FastBackprop.Tests.Training;
+
+[Collection(AllocationCollection.Name)]
+public class InferenceModelTests
+{
+    public static IEnumerable<object[]> Architectures() =>
+        from loss in new[] { LossKind.SoftmaxCrossEntropy, LossKind.SigmoidCrossEntropy, LossKind.MeanSquaredError }
+        from hidden in new[] { ActivationKind.Relu, ActivationKind.Tanh }
+        select new object[] { loss, hidden };
+
+    private static float[] Raw(int rows, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, rows * 64).Select(i => (float)(random.NextDouble() * 1000 * (i % 3) + 500 * (i % 2)))];
+    }
+
+    /// <summary>
+    /// For the same rows in the same call sizes (1, 64, 300: more than one 256-row chunk), the inference model's
+    /// probabilities and logits equal the training network's Predict on the same rows scaled by the same Apply.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void Predict_equals_the_training_networks_predict_bit_for_bit(LossKind loss, ActivationKind hidden)
+    {
+        Check<float>(loss, hidden);
+        Check<double>(loss, hidden);
+    }
+
+    private static void Check<T>(LossKind loss, ActivationKind hidden)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Dataset<T> data = Networks.Blobs<T>(300, 5);
+        using var network = new Mlp<T>(Networks.Classifier(hidden, loss), new OptimizerSettings(OptimizerKind.Adam, 0.01), 256, 3);
+        using (var trainer = new Trainer<T>(network, 32))
+        {
+            trainer.TrainEpoch(data);
+        }
+
+        T[] raw = [.. Raw(300, 9).Select(T.CreateTruncating)];
+        var scaling = InputScaling.Standardize(new Dataset<T>(raw, new int[300], 64, ["a"]));
+        T[] scaled = new T[raw.Length];
+        scaling.Apply<T>(raw, 300, scaled);
+        using var model = InferenceModel<T>.FromNetwork(network, new ModelInfo { Scaling = scaling });
+        foreach (int rows in new[] { 1, 64, 300 })
+        {
+            T[] expected = new T[rows * 10];
+            T[] actual = new T[rows * 10];
+            network.Predict(scaled.AsSpan(0, rows * 64), rows, expected);
+            model.Predict(raw.AsSpan(0, rows * 64), rows, actual);
+            Assert.Equal(expected, actual);
+            model.Predict(raw.AsSpan(0, rows * 64), rows, actual, PredictionKind.Logits);
+            if (loss == LossKind.MeanSquaredError)
+            {
+                Assert.Equal(expected, actual);
+            }
+            else
+            {
+                Assert.NotEqual(expected, actual);
+            }
+        }
+    }
+
+    [Fact]
+    public void PredictClasses_are_the_largest_probability_and_match_evaluate()
+    {
+        Dataset<float> data = Networks.Blobs<float>(300, 2);
+        using var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(OptimizerKind.Adam, 0.01), 256, 3);
+        using (var trainer = new Trainer<float>(network, 32))
+        {
+            trainer.TrainEpoch(data);
+        }
+
+        using var model = InferenceModel<float>.FromNetwork(network);
+        int[] classes = new int[300];
+        model.PredictClasses(data.Features, 300, classes);
+        float[] probabilities = new float[3000];
+        model.Predict(data.Features, 300, probabilities);
+        for (int r = 0; r < 300; r++)
+        {
+            ReadOnlySpan<float> row = probabilities.AsSpan(r * 10, 10);
+            Assert.Equal(row.IndexOf(TensorMax(row)), classes[r]);
+        }
+
+        double accuracy = classes.Zip(data.Labels).Count(p => p.First == p.Second) / 300.0;
+        Assert.Equal(network.Evaluate(data).Accuracy, accuracy);
+    }
+
+    private static float TensorMax(ReadOnlySpan<float> row)
+    {
+        float max = row[0];
+        foreach (float v in row)
+        {
+            max = Math.Max(max, v);
+        }
+
+        return max;
+    }
+
+    [Fact]
+    public void Bad_arguments_are_rejected_naming_the_parameter_before_any_write()
+    {
+        using var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(), 4, 1);
+        using var model = InferenceModel<float>.FromNetwork(network);
+        float[] x = new float[2 * 64];
+        float[] output = new float[20];
+        int[] classes = new int[2];
+        Assert.Equal("rawRows", Assert.Throws<ArgumentException>(() => model.Predict(x.AsSpan(1), 2, output)).ParamName);
+        Assert.Equal("output", Assert.Throws<ArgumentException>(() => model.Predict(x, 2, output.AsSpan(1))).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentException>(() => model.Predict(x, -1, output)).ParamName);
+        Assert.Equal("kind", Assert.Throws<ArgumentException>(() => model.Predict(x, 2, output, (PredictionKind)7)).ParamName);
+        Assert.Equal("output", Assert.Throws<ArgumentException>(() => model.Predict(x.AsSpan(0, 64), 1, x.AsSpan(60, 10))).ParamName);
+        Assert.Equal("classes", Assert.Throws<ArgumentException>(() => model.PredictClasses(x, 2, classes.AsSpan(1))).ParamName);
+        Assert.Equal(new float[20], output);
+        Assert.Equal("info", Assert.Throws<ArgumentException>(() => InferenceModel<float>.FromNetwork(network, new ModelInfo { Scaling = new InputScaling([0], [1]) })).ParamName);
+        Assert.Equal("info", Assert.Throws<ArgumentException>(() => InferenceModel<float>.FromNetwork(network, new ModelInfo { ClassNames = ["a", "b"] })).ParamName);
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.Predict(x, 2, output));
+    }
+
+    [Fact]
+    public void Load_of_a_checkpoint_predicts_like_the_saved_network()
+    {
+        Dataset<float> data = Networks.Blobs<float>(100, 4);
+        using var network = new Mlp<float>(Networks.Classifier(ActivationKind.Tanh), new OptimizerSettings(OptimizerKind.Adam, 0.01), 256, 3);
+        using (var trainer = new Trainer<float>(network, 16))
+        {
+            trainer.TrainEpoch(data);
+        }
+
+        string path = Path.Combine(Path.GetTempPath(), $"fastbackprop-inference-{Guid.NewGuid():N}.fbp");
+        try
+        {
+            Checkpoint.Save(network, path);
+            using var model = InferenceModel<float>.Load(path);
+            Assert.Equal(network.Architecture, model.Architecture);
+            Assert.Equal(network.Parameters.ToArray(), model.Parameters.ToArray());
+            float[] expected = new float[1000];
+            float[] actual = new float[1000];
+            network.Predict(data.Features, 100, expected);
+            model.Predict(data.Features, 100, actual);
+            Assert.Equal(expected, actual);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Eight threads predict at once (2048 rows each, 8 chunks): once the pool holds one workspace per caller, every
+    /// call allocates 0 B on every thread and equals the serial result (as AllocationTests does for Mlp.Predict).
+    /// </summary>
+    [Fact]
+    public void Predict_from_eight_threads_allocates_nothing_once_warm_and_equals_serial_predict()
+    {
+        const int Threads = 8;
+        const int Rows = 2048;
+        const int Streak = 4;
+        float[] raw = Raw(Rows, 3);
+        using var network = new Mlp<float>(Networks.Classifier(ActivationKind.Tanh), new OptimizerSettings(), 64, 1);
+        var scaling = InputScaling.Standardize(new Dataset<float>(raw, new int[Rows], 64, ["a"]));
+        using var model = InferenceModel<float>.FromNetwork(network, new ModelInfo { Scaling = scaling });
+        float[] serial = new float[Rows * 10];
+        model.Predict(raw, Rows, serial);
+        PackWorkspace[] packs = [.. Enumerable.Range(0, Threads).Select(_ => PackWorkspacePool.Get())];
+        foreach (PackWorkspace pack in packs)
+        {
+            PackWorkspacePool.Return(pack);
+        }
+
+        long[] allocated = new long[Threads];
+        int[] mismatches = new int[Threads];
+        int rounds = -1;
+        int streak = 0;
+        bool done = false;
+        using var barrier = new Barrier(Threads, _ =>
+        {
+            if (++rounds > 0)
+            {
+                streak = allocated.All(a => a == 0) ? streak + 1 : 0;
+                done = streak == Streak || rounds == 60;
+            }
+        });
+        Thread[] threads = [.. Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            float[] output = new float[Rows * 10];
+            barrier.SignalAndWait();
+            while (!Volatile.Read(ref done))
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 4; i++)
+                {
+                    model.Predict(raw, Rows, output);
+                    mismatches[t] += output.AsSpan().SequenceEqual(serial) ? 0 : 1;
+                }
+
+                allocated[t] = GC.GetAllocatedBytesForCurrentThread() - before;
+                barrier.SignalAndWait();
+            }
+        }))];
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.True(streak == Streak, $"after {rounds} rounds the last allocated {string.Join(", ", allocated)} bytes per thread");
+        Assert.Equal(new int[Threads], mismatches);
+    }
+}
