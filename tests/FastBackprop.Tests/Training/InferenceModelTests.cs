@@ -1,4 +1,3 @@
-using FastBackprop.Buffers;
 using FastBackprop.Training;
 
 namespace FastBackprop.Tests.Training;
@@ -165,53 +164,6 @@ public class InferenceModelTests
         using var model = InferenceModel<float>.FromNetwork(network, new ModelInfo { Scaling = scaling });
         float[] serial = new float[Rows * 10];
         model.Predict(raw, Rows, serial);
-        PackWorkspace[] packs = [.. Enumerable.Range(0, Threads).Select(_ => PackWorkspacePool.Get())];
-        foreach (PackWorkspace pack in packs)
-        {
-            PackWorkspacePool.Return(pack);
-        }
-
-        long[] allocated = new long[Threads];
-        int[] mismatches = new int[Threads];
-        int rounds = -1;
-        int streak = 0;
-        bool done = false;
-        using var barrier = new Barrier(Threads, _ =>
-        {
-            if (++rounds > 0)
-            {
-                streak = allocated.All(a => a == 0) ? streak + 1 : 0;
-                done = streak == Streak || rounds == 60;
-            }
-        });
-        Thread[] threads = [.. Enumerable.Range(0, Threads).Select(t => new Thread(() =>
-        {
-            float[] output = new float[Rows * 10];
-            barrier.SignalAndWait();
-            while (!Volatile.Read(ref done))
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 4; i++)
-                {
-                    model.Predict(raw, Rows, output);
-                    mismatches[t] += output.AsSpan().SequenceEqual(serial) ? 0 : 1;
-                }
-
-                allocated[t] = GC.GetAllocatedBytesForCurrentThread() - before;
-                barrier.SignalAndWait();
-            }
-        }))];
-        foreach (Thread thread in threads)
-        {
-            thread.Start();
-        }
-
-        foreach (Thread thread in threads)
-        {
-            thread.Join();
-        }
-
-        Assert.True(streak == Streak, $"after {rounds} rounds the last allocated {string.Join(", ", allocated)} bytes per thread");
-        Assert.Equal(new int[Threads], mismatches);
+        ConcurrentPredict.AllocatesNothingOnceWarmAndEqualsSerial(Threads, serial, output => model.Predict(raw, Rows, output), Streak);
     }
 }
