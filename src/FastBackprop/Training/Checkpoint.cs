@@ -1,57 +1,73 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
 namespace FastBackprop.Training;
 
 /// <summary>
-/// Saves and loads an <see cref="Mlp{T}"/> — architecture, weights, optimizer and its state, step, epoch and
-/// seed — in a versioned binary format with a CRC-32.
+/// Saves and loads an <see cref="Mlp{T}"/> — architecture, weights, optimizer settings, seed, the
+/// <see cref="ModelInfo"/> (input scaling, class names, metadata) and optionally the training state (optimizer
+/// state vectors, step, epoch) — in a versioned, self-describing binary format closed by a CRC-32.
 /// </summary>
 /// <remarks>
-/// <para>Format version 1, every field little-endian, offsets in bytes:</para>
+/// <para>
+/// Format version 2, every field little-endian, offsets in bytes (docs/CHECKPOINT.md specifies every field, limit
+/// and rejection, and version 1):
+/// </para>
 /// <code>
 /// 0     8  magic: ASCII "FBPCKPT" then 0x1A
-/// 8     4  format version, uint32 = 1
-/// 12    4  element size, int32: 4 = float, 8 = double
-/// 16    4  inputs n_0, int32 ≥ 1
-/// 20    4  layer count L, int32 in [1, 4096]
-/// 24  20·L per layer: outputs int32 ≥ 1, ActivationKind int32, has-bias int32 (0 or 1), activation α float64
+/// 8     4  format version, uint32 = 2
+/// 12    4  element size e, int32: 4 = float, 8 = double
+/// 16    4  flags, int32: bit 0 = training state present; every other bit 0
+/// 20    4  inputs n_0, int32 ≥ 1
+/// 24    4  layer count L, int32 in [1, 4096]
+/// 28  20·L per layer: outputs int32 ≥ 1, ActivationKind int32, has-bias int32 (0 or 1), activation α float64
 /// …     4  LossKind, int32
 /// …     4  OptimizerKind, int32
 /// …    40  learning rate, momentum, β₁, β₂, ε: float64 each
 /// …     8  seed, uint64
-/// …     8  step (optimizer updates so far), int64 ≥ 0
-/// …     4  epoch, int32 ≥ 0
+/// …     4  scaled features F, int32: 0 (no scaling) or n_0
+/// …  16·F  F means, then F scales: float64 each (finite; scale &gt; 0)
+/// …     4  class names C, int32: 0 or max(outputs, 2), at most MaxClassNames
+/// …     …  C strings: int32 byte length ≤ MaxClassNameBytes, then UTF-8
+/// …     4  metadata entries M, int32 ≥ 0
+/// …     …  M pairs of strings (key, value), keys strictly increasing in UTF-8 byte order; 8 + key + value bytes
+///          per entry total at most MaxMetadataBytes
+/// …     8  [training state] step, int64 ≥ 0
+/// …     4  [training state] epoch, int32 ≥ 0
 /// …     4  parameter count P, int32: must equal the architecture's
 /// …   P·e  parameters (Mlp.Parameters: per layer W row-major then b)
-/// …  S·P·e optimizer state vectors (S = 0 SGD, 1 momentum v, 2 Adam m then v)
+/// …  S·P·e [training state] optimizer state vectors (S = 0 SGD, 1 momentum v, 2 Adam m then v)
 /// end-4 4  CRC-32 (zlib's) of every byte before it
 /// </code>
 /// <para>
-/// <see cref="Save{T}"/> writes a temporary file in the target's directory, flushes it to disk and renames it
-/// over the target, so a crash mid-save leaves the previous checkpoint intact. <see cref="Load{T}(string, int, int, MlpArchitecture?)"/> checks the
-/// checksum first, then every size against the bytes actually left in the file before it allocates anything
-/// sized by the file, and throws <see cref="InvalidDataException"/> naming the first problem.
+/// Version 1 has no flags, no scaling, class names or metadata, and always the training state, whose step and
+/// epoch follow the seed; <see cref="Load{T}(Stream, int, out ModelInfo, int, MlpArchitecture?, string)"/> reads
+/// it with an empty <see cref="ModelInfo"/>.
+/// </para>
+/// <para>
+/// <see cref="Save{T}(Mlp{T}, string, ModelInfo, bool)"/> writes a temporary file in the target's directory,
+/// flushes it to disk and renames it over the target, so a crash mid-save leaves the previous checkpoint intact.
+/// Load checks the checksum first, then every size against the bytes actually left in the file before it allocates
+/// anything sized by the file, and throws <see cref="InvalidDataException"/> naming the source and the first problem.
 /// </para>
 /// <para>
 /// Load accepts every file Save writes: it checks the architecture through <see cref="MlpArchitecture"/>'s
-/// constructor, the optimizer through <see cref="OptimizerSettings.Validate"/> and the step and epoch by the rules of
-/// <see cref="Mlp{T}.Step"/> and <see cref="Mlp{T}.Epoch"/>, which reject a bad value when it is set, before any save.
+/// constructor, the optimizer through <see cref="OptimizerSettings.Validate"/>, the step and epoch by the rules of
+/// <see cref="Mlp{T}.Step"/> and <see cref="Mlp{T}.Epoch"/> and the scaling, class names and metadata by the rules
+/// of <see cref="InputScaling"/> and <see cref="ModelInfo"/>, which Save applies before it writes a byte.
 /// </para>
 /// <para>
 /// The temporary file is named <c>.{name}.{12 hex digits}.tmp</c>, where <c>{name}</c> is the target's file name cut
 /// (between characters) so that the whole name fits 255 bytes of UTF-8, the longest file name Linux and macOS allow
 /// (which also bounds its UTF-16 length, Windows' limit): any legal target name gets a legal temporary name.
 /// A saver killed mid-save leaves its temporary behind; the next save of the same target deletes those of dead
-/// savers (see <see cref="Save{T}"/>).
+/// savers (see <see cref="Save{T}(Mlp{T}, string, ModelInfo, bool)"/>).
 /// </para>
 /// </remarks>
-public static class Checkpoint
+public static partial class Checkpoint
 {
-    /// <summary>The format version this library writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version <see cref="Save{T}(Mlp{T}, string, ModelInfo, bool)"/> writes; Load reads versions 1 and 2.</summary>
+    public const int FormatVersion = 2;
 
     /// <summary>Largest layer count a checkpoint may declare: <see cref="MlpArchitecture.MaxLayers"/>.</summary>
     public const int MaxLayers = MlpArchitecture.MaxLayers;
@@ -64,12 +80,6 @@ public static class Checkpoint
 
     /// <summary>Most bytes a <see cref="ModelInfo"/>'s metadata may take: keys and values in UTF-8, each with a 4-byte length.</summary>
     public const int MaxMetadataBytes = 1 << 20;
-
-    private static ReadOnlySpan<byte> Magic => "FBPCKPT\u001a"u8;
-
-    private const int HeaderBytes = 24;
-    private const int LayerBytes = 20;
-    private const int TrailerBytes = 4;
 
     /// <summary>Longest file name, in bytes of UTF-8, that Linux and macOS accept (NAME_MAX).</summary>
     private const int MaxFileNameBytes = 255;
@@ -88,8 +98,8 @@ public static class Checkpoint
     internal static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Writes <paramref name="network"/> to <paramref name="path"/> atomically: a temporary file beside it, flushed to
-    /// disk and renamed over it while still open.
+    /// Writes <paramref name="network"/> and <paramref name="info"/> to <paramref name="path"/> atomically: a
+    /// temporary file beside it, flushed to disk and renamed over it while still open.
     /// </summary>
     /// <remarks>
     /// Before writing, it deletes the temporary files of the same target that killed savers left: those that no
@@ -98,14 +108,23 @@ public static class Checkpoint
     /// file system does not enforce locks (found by trying to open our own temporary a second time: NFS, a disabled
     /// locking switch), a live saver cannot be told from a dead one and nothing is deleted.
     /// </remarks>
+    /// <param name="network">The network; its architecture, weights, optimizer settings and seed are always written.</param>
+    /// <param name="path">The target file.</param>
+    /// <param name="info">Scaling, class names and metadata to store (checked as <see cref="ModelInfo"/>'s remarks say), or none.</param>
+    /// <param name="includeTrainingState">
+    /// Whether to write the optimizer state vectors, <see cref="Mlp{T}.Step"/> and <see cref="Mlp{T}.Epoch"/>, which
+    /// resuming needs; a file to deploy can leave them out (<c>(S·P·e) + 12</c> bytes fewer).
+    /// </param>
+    /// <exception cref="ArgumentException"><paramref name="info"/> does not fit the network (names <c>info</c>); nothing is written.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file at <paramref name="path"/>, if any, is unchanged.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="network"/> is disposed (nothing is written).</exception>
-    public static void Save<T>(Mlp<T> network, string path)
+    public static void Save<T>(Mlp<T> network, string path, ModelInfo? info = null, bool includeTrainingState = true)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         network.ThrowIfDisposed();
+        ModelInfo checkedInfo = ModelInfo.Checked(info, network.Architecture, nameof(info));
         ThrowIfBigEndian();
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? ".";
@@ -118,11 +137,7 @@ public static class Checkpoint
         try
         {
             DeleteStaleTemporaries(directory, stem, temporary, File.GetLastWriteTimeUtc(file.SafeFileHandle));
-            var writer = new ChecksumWriter(file);
-            Write(ref writer, network);
-            Span<byte> crc = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(crc, writer.Checksum);
-            file.Write(crc);
+            Write(file, network, checkedInfo, includeTrainingState);
             file.Flush(flushToDisk: true);
 
             // Renamed while still open and locked, so that no other saver's cleanup can take it for a dead saver's.
@@ -134,6 +149,41 @@ public static class Checkpoint
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="network"/> and <paramref name="info"/> to <paramref name="stream"/> at its current
+    /// position, in the format <see cref="Save{T}(Mlp{T}, string, ModelInfo, bool)"/> writes to a file. Not atomic: the
+    /// stream is the caller's, who decides when the bytes are complete (a failure can leave part of a checkpoint in it).
+    /// </summary>
+    /// <remarks>
+    /// The checksum is computed as the bytes pass, so the stream need not seek (a pipe, a socket, a compressor). The
+    /// stream is neither flushed nor disposed.
+    /// </remarks>
+    /// <param name="network">The network; its architecture, weights, optimizer settings and seed are always written.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="info">Scaling, class names and metadata to store (checked as <see cref="ModelInfo"/>'s remarks say), or none.</param>
+    /// <param name="includeTrainingState">Whether to write the optimizer state vectors, step and epoch (see the path overload).</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="info"/> does not fit the network (names <c>info</c>) or <paramref name="stream"/> is not
+    /// writable; nothing is written.
+    /// </exception>
+    /// <exception cref="IOException">The stream cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="network"/> is disposed (nothing is written).</exception>
+    public static void Save<T>(Mlp<T> network, Stream stream, ModelInfo? info = null, bool includeTrainingState = true)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        network.ThrowIfDisposed();
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("stream is not writable.", nameof(stream));
+        }
+
+        ModelInfo checkedInfo = ModelInfo.Checked(info, network.Architecture, nameof(info));
+        ThrowIfBigEndian();
+        Write(stream, network, checkedInfo, includeTrainingState);
     }
 
     /// <summary>A new temporary path for the target whose stem is <paramref name="stem"/>: <c>.{stem}.{12 hex}.tmp</c>.</summary>
@@ -184,7 +234,7 @@ public static class Checkpoint
     }
 
     /// <summary>
-    /// Deletes the temporaries of <paramref name="stem"/>'s target that dead savers left (see <see cref="Save{T}"/>):
+    /// Deletes the temporaries of <paramref name="stem"/>'s target that dead savers left (see <see cref="Save{T}(Mlp{T}, string, ModelInfo, bool)"/>):
     /// last written <see cref="StaleAfter"/> before <paramref name="now"/>, our own temporary's time stamp, and
     /// openable exclusively. Best effort: a file that cannot be examined or deleted is left alone.
     /// </summary>
@@ -241,7 +291,7 @@ public static class Checkpoint
         }
     }
 
-    /// <summary>Reads a checkpoint into a new network.</summary>
+    /// <summary>Reads a checkpoint (version 1 or 2) into a new network; see <see cref="Load{T}(Stream, int, out ModelInfo, int, MlpArchitecture?, string)"/>.</summary>
     /// <param name="path">The file.</param>
     /// <param name="maxBatch">Most rows per training step of the returned network.</param>
     /// <param name="threads">GEMM threads of the returned network (see <see cref="Mlp{T}"/>).</param>
@@ -252,136 +302,78 @@ public static class Checkpoint
     /// </exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static Mlp<T> Load<T>(string path, int maxBatch, int threads = 1, MlpArchitecture? expected = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Load<T>(path, maxBatch, out _, threads, expected);
+
+    /// <summary>Reads a checkpoint from a stream; see <see cref="Load{T}(Stream, int, out ModelInfo, int, MlpArchitecture?, string)"/>.</summary>
+    public static Mlp<T> Load<T>(Stream stream, int maxBatch, int threads = 1, MlpArchitecture? expected = null, string sourceName = "checkpoint")
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        Load<T>(stream, maxBatch, out _, threads, expected, sourceName);
+
+    /// <summary>Reads a checkpoint file into a new network and returns the <see cref="ModelInfo"/> it carries.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBatch">Most rows per training step of the returned network.</param>
+    /// <param name="info">The file's scaling, class names and metadata; empty for a version-1 file.</param>
+    /// <param name="threads">GEMM threads of the returned network (see <see cref="Mlp{T}"/>).</param>
+    /// <param name="expected">When given, the checkpoint's architecture must equal it.</param>
+    /// <exception cref="InvalidDataException">See <see cref="Load{T}(string, int, int, MlpArchitecture?)"/>.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static Mlp<T> Load<T>(string path, int maxBatch, out ModelInfo info, int threads = 1, MlpArchitecture? expected = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Load<T>(file, maxBatch, threads, expected, Path.GetFileName(path));
+        return Load<T>(file, maxBatch, out info, threads, expected, Path.GetFileName(path));
     }
 
-    /// <summary>Reads a checkpoint from a stream that holds it from position 0 to its end; see <see cref="Load{T}(string, int, int, MlpArchitecture?)"/>.</summary>
+    /// <summary>
+    /// Reads a checkpoint from a stream that holds it from position 0 to its end into a new network, and returns the
+    /// <see cref="ModelInfo"/> it carries.
+    /// </summary>
     /// <remarks>
+    /// <para>
+    /// A file saved without its training state loads with <see cref="Mlp{T}.Step"/> and <see cref="Mlp{T}.Epoch"/> 0
+    /// and zeroed optimizer state: training it further (fine-tuning) starts with fresh moments and, for Adam, fresh
+    /// bias corrections, under the optimizer settings and seed the file records.
+    /// </para>
+    /// <para>
     /// A non-seekable stream (a pipe, a network or decompression stream) is first read to its end into memory, which
     /// grows only with the bytes that actually arrive, never with a size the file declares; the checks then run on
     /// that copy. Such a stream longer than 2 GiB cannot be copied: use a path or a seekable stream.
+    /// </para>
     /// </remarks>
-    public static Mlp<T> Load<T>(Stream stream, int maxBatch, int threads = 1, MlpArchitecture? expected = null, string sourceName = "checkpoint")
+    /// <param name="stream">The checkpoint; read, not disposed.</param>
+    /// <param name="maxBatch">Most rows per training step of the returned network.</param>
+    /// <param name="info">The file's scaling, class names and metadata; empty for a version-1 file.</param>
+    /// <param name="threads">GEMM threads of the returned network (see <see cref="Mlp{T}"/>).</param>
+    /// <param name="expected">When given, the checkpoint's architecture must equal it.</param>
+    /// <param name="sourceName">Names the source in error messages.</param>
+    /// <exception cref="InvalidDataException">See <see cref="Load{T}(string, int, int, MlpArchitecture?)"/>.</exception>
+    /// <exception cref="IOException">The stream cannot be read.</exception>
+    public static Mlp<T> Load<T>(Stream stream, int maxBatch, out ModelInfo info, int threads = 1, MlpArchitecture? expected = null, string sourceName = "checkpoint")
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
         Guard.SupportedType<T>();
         ThrowIfBigEndian();
-        if (!stream.CanSeek)
-        {
-            // The copy's length bounds every size read from it, as a file's does.
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            copy.Position = 0;
-            return Load<T>(copy, maxBatch, threads, expected, sourceName);
-        }
-
-        var reader = new BoundedReader(stream, sourceName);
-        if (reader.Remaining < HeaderBytes + TrailerBytes)
-        {
-            throw reader.Invalid($"is truncated: {reader.Remaining} bytes, fewer than the {HeaderBytes + TrailerBytes} of a header and checksum");
-        }
-
-        Span<byte> magic = stackalloc byte[8];
-        reader.Read(magic);
-        if (!magic.SequenceEqual(Magic))
-        {
-            throw reader.Invalid("is not a FastBackprop checkpoint (wrong magic bytes)");
-        }
-
-        uint version = (uint)reader.ReadInt32();
-        if (version != FormatVersion)
-        {
-            throw reader.Invalid($"has format version {version}; this library reads version {FormatVersion}");
-        }
-
-        reader.VerifyChecksum();
-
-        int elementSize = reader.ReadInt32();
-        if (elementSize != Unsafe.SizeOf<T>())
-        {
-            throw reader.Invalid($"holds {ElementName(elementSize)} parameters; {typeof(T).Name} was requested");
-        }
-
-        int inputs = reader.ReadInt32();
-        int layerCount = reader.ReadInt32();
-        if (inputs < 1)
-        {
-            throw reader.Invalid($"declares {inputs} inputs");
-        }
-
-        if (layerCount < 1 || layerCount > MaxLayers || (long)layerCount * LayerBytes > reader.Remaining)
-        {
-            throw reader.Invalid($"declares {layerCount} layers, which do not fit its {reader.Remaining} remaining bytes (or exceed {MaxLayers})");
-        }
-
-        var layers = new DenseLayer[layerCount];
-        for (int l = 0; l < layerCount; l++)
-        {
-            int outputs = reader.ReadInt32();
-            int kind = reader.ReadInt32();
-            int hasBias = reader.ReadInt32();
-            double alpha = reader.ReadDouble();
-            if (hasBias is not (0 or 1))
-            {
-                throw reader.Invalid($"has an invalid layer {l}: bias flag {hasBias}");
-            }
-
-            // Outputs, kind and α are checked with the rest of the architecture, by its constructor.
-            layers[l] = new DenseLayer(outputs, new Activation((ActivationKind)kind, alpha), hasBias == 1);
-        }
-
-        int lossKind = reader.ReadInt32();
-        int optimizerKind = reader.ReadInt32();
-        var optimizer = new OptimizerSettings(
-            (OptimizerKind)optimizerKind, reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
-        ulong seed = (ulong)reader.ReadInt64();
-        long step = reader.ReadInt64();
-        int epoch = reader.ReadInt32();
-        int parameterCount = reader.ReadInt32();
-
-        // The rules the API applies when a network is built and its step and epoch set: what Save wrote passes them.
-        MlpArchitecture architecture;
-        try
-        {
-            architecture = new MlpArchitecture(inputs, layers, (LossKind)lossKind);
-            optimizer.Validate();
-            Mlp<T>.CheckStep(step);
-            Mlp<T>.CheckEpoch(epoch);
-        }
-        catch (ArgumentException exception)
-        {
-            throw reader.Invalid($"describes an invalid network: {exception.Message}");
-        }
-
-        long vectors = 1 + optimizer.StateVectors;
-        if (architecture.ParameterCount != parameterCount || vectors * parameterCount * elementSize != reader.Remaining)
-        {
-            throw reader.Invalid(
-                $"declares {parameterCount} parameters for {architecture} (which has {architecture.ParameterCount}) and {optimizer.StateVectors} state vectors: " +
-                $"{vectors} × {parameterCount} × {elementSize} bytes, but {reader.Remaining} bytes remain before the checksum");
-        }
-
-        if (expected is not null && !expected.Equals(architecture))
-        {
-            throw reader.Invalid($"holds {architecture}, not the expected {expected}");
-        }
-
-        var network = new Mlp<T>(architecture, optimizer, maxBatch, seed, threads: threads);
+        using BoundedReader reader = BoundedReader.Open(stream, sourceName);
+        CheckpointHeader header = ReadHeader<T>(reader, expected);
+        var network = new Mlp<T>(header.Architecture, header.Optimizer, maxBatch, header.Seed, threads: threads);
         try
         {
             reader.Read(MemoryMarshal.AsBytes(network.Parameters));
-            for (int s = 0; s < optimizer.StateVectors; s++)
+            if (header.HasTrainingState)
             {
-                reader.Read(MemoryMarshal.AsBytes(network.OptimizerState(s)));
+                for (int s = 0; s < header.Optimizer.StateVectors; s++)
+                {
+                    reader.Read(MemoryMarshal.AsBytes(network.OptimizerState(s)));
+                }
+
+                network.Step = header.Step;
+                network.Epoch = header.Epoch;
             }
 
-            network.Step = step;
-            network.Epoch = epoch;
+            info = header.Info;
             return network;
         }
         catch
@@ -391,162 +383,37 @@ public static class Checkpoint
         }
     }
 
-    private static void Write<T>(ref ChecksumWriter writer, Mlp<T> network)
+    /// <summary>
+    /// Reads a checkpoint into an inference model without building a training network: the parameters go straight
+    /// into the model's array and any optimizer state is skipped (it is covered by the checksum all the same).
+    /// </summary>
+    internal static InferenceModel<T> LoadInference<T>(Stream stream, string sourceName)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        MlpArchitecture architecture = network.Architecture;
-        OptimizerSettings optimizer = network.Optimizer;
-        writer.Write(Magic);
-        writer.WriteInt32(FormatVersion);
-        writer.WriteInt32(Unsafe.SizeOf<T>());
-        writer.WriteInt32(architecture.Inputs);
-        writer.WriteInt32(architecture.Layers.Count);
-        foreach (DenseLayer layer in architecture.Layers)
+        ArgumentNullException.ThrowIfNull(stream);
+        Guard.SupportedType<T>();
+        ThrowIfBigEndian();
+        using BoundedReader reader = BoundedReader.Open(stream, sourceName);
+        CheckpointHeader header = ReadHeader<T>(reader, expected: null);
+        var model = new InferenceModel<T>(header.Architecture, header.Info);
+        try
         {
-            writer.WriteInt32(layer.Outputs);
-            writer.WriteInt32((int)layer.Activation.Kind);
-            writer.WriteInt32(layer.HasBias ? 1 : 0);
-            writer.WriteDouble(layer.Activation.Alpha);
+            reader.Read(MemoryMarshal.AsBytes(model.WritableParameters));
+            reader.Skip((long)header.StoredStateVectors * header.ParameterCount * Unsafe.SizeOf<T>());
+            return model;
         }
-
-        writer.WriteInt32((int)architecture.Loss);
-        writer.WriteInt32((int)optimizer.Kind);
-        writer.WriteDouble(optimizer.LearningRate);
-        writer.WriteDouble(optimizer.Momentum);
-        writer.WriteDouble(optimizer.Beta1);
-        writer.WriteDouble(optimizer.Beta2);
-        writer.WriteDouble(optimizer.Epsilon);
-        writer.WriteInt64((long)network.Seed);
-        writer.WriteInt64(network.Step);
-        writer.WriteInt32(network.Epoch);
-        writer.WriteInt32(network.ParameterCount);
-        writer.Write(MemoryMarshal.AsBytes((ReadOnlySpan<T>)network.Parameters));
-        for (int s = 0; s < optimizer.StateVectors; s++)
+        catch
         {
-            writer.Write(MemoryMarshal.AsBytes((ReadOnlySpan<T>)network.OptimizerState(s)));
+            model.Dispose();
+            throw;
         }
     }
-
-    private static string ElementName(int size) => size switch
-    {
-        4 => "float",
-        8 => "double",
-        _ => $"{size}-byte",
-    };
 
     private static void ThrowIfBigEndian()
     {
         if (!BitConverter.IsLittleEndian)
         {
             throw new PlatformNotSupportedException("checkpoints are read and written on little-endian machines only.");
-        }
-    }
-
-    /// <summary>Writes through to a stream and keeps the running CRC-32 of everything written.</summary>
-    private struct ChecksumWriter(Stream stream)
-    {
-        private uint _crc = Crc32.Initial;
-
-        public readonly uint Checksum => Crc32.Finish(_crc);
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            _crc = Crc32.Append(_crc, bytes);
-            stream.Write(bytes);
-        }
-
-        public void WriteInt32(int value)
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(bytes, value);
-            Write(bytes);
-        }
-
-        public void WriteInt64(long value)
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
-            Write(bytes);
-        }
-
-        public void WriteDouble(double value)
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            BinaryPrimitives.WriteDoubleLittleEndian(bytes, value);
-            Write(bytes);
-        }
-    }
-
-    /// <summary>Reads fields while tracking how many bytes are left before the trailing checksum.</summary>
-    private sealed class BoundedReader(Stream stream, string sourceName)
-    {
-        private readonly long _end = stream.Length - TrailerBytes;
-
-        public long Remaining => _end - stream.Position;
-
-        public InvalidDataException Invalid(string problem) => new($"{sourceName} {problem}.");
-
-        public void Read(Span<byte> destination)
-        {
-            if (destination.Length > Remaining)
-            {
-                throw Invalid($"is truncated: {destination.Length} more bytes needed at offset {stream.Position}, {Math.Max(Remaining, 0)} left");
-            }
-
-            stream.ReadExactly(destination);
-        }
-
-        public int ReadInt32()
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            Read(bytes);
-            return BinaryPrimitives.ReadInt32LittleEndian(bytes);
-        }
-
-        public long ReadInt64()
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            Read(bytes);
-            return BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        }
-
-        public double ReadDouble()
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            Read(bytes);
-            return BinaryPrimitives.ReadDoubleLittleEndian(bytes);
-        }
-
-        /// <summary>Compares the CRC-32 of bytes [0, end − 4) with the stored one, then returns to the current position.</summary>
-        public void VerifyChecksum()
-        {
-            long resume = stream.Position;
-            stream.Position = 0;
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
-            try
-            {
-                uint crc = Crc32.Initial;
-                for (long left = _end; left > 0;)
-                {
-                    int chunk = (int)Math.Min(buffer.Length, left);
-                    stream.ReadExactly(buffer, 0, chunk);
-                    crc = Crc32.Append(crc, buffer.AsSpan(0, chunk));
-                    left -= chunk;
-                }
-
-                stream.ReadExactly(buffer, 0, TrailerBytes);
-                uint stored = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
-                if (Crc32.Finish(crc) != stored)
-                {
-                    throw Invalid($"is corrupted: CRC-32 0x{Crc32.Finish(crc):X8} of its contents differs from the stored 0x{stored:X8}");
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            stream.Position = resume;
         }
     }
 }

@@ -30,15 +30,18 @@ public sealed class InferenceModel<T> : IDisposable
     private readonly DisposablePool<ForwardWorkspace<T>> _workspaces;
     private bool _disposed;
 
-    private InferenceModel(MlpArchitecture architecture, ModelInfo info, ReadOnlySpan<T> parameters)
+    /// <summary>
+    /// A model of <paramref name="architecture"/> whose parameter array is rented but not yet filled: the caller
+    /// writes all of <see cref="WritableParameters"/> before the model is used (or disposes it).
+    /// </summary>
+    internal InferenceModel(MlpArchitecture architecture, ModelInfo info)
     {
         Architecture = architecture;
         Info = info;
-        _parameterCount = parameters.Length;
+        _parameterCount = checked((int)architecture.ParameterCount);
         (_weightOffset, _biasOffset) = architecture.ParameterOffsets();
         _threshold = ForwardPass<T>.Threshold(architecture.Loss);
         _parameters = ArrayPool<T>.Shared.Rent(_parameterCount);
-        parameters.CopyTo(_parameters);
         bool scaled = info.Scaling is not null;
         _workspaces = new DisposablePool<ForwardWorkspace<T>>(() => new ForwardWorkspace<T>(architecture, Mlp<T>.InferenceRows, scaled));
     }
@@ -60,6 +63,9 @@ public sealed class InferenceModel<T> : IDisposable
         }
     }
 
+    /// <summary>The parameter array for a loader to fill, laid out like <see cref="Parameters"/>.</summary>
+    internal Span<T> WritableParameters => _parameters.AsSpan(0, _parameterCount);
+
     /// <summary>Reads a checkpoint file (any version this library reads); see <see cref="Load(Stream, string)"/>.</summary>
     /// <exception cref="InvalidDataException">The file is damaged or not a checkpoint of <typeparamref name="T"/> (see <see cref="Checkpoint"/>).</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
@@ -71,17 +77,15 @@ public sealed class InferenceModel<T> : IDisposable
     }
 
     /// <summary>
-    /// Reads a checkpoint from <paramref name="stream"/> (seekable or not, as <see cref="Checkpoint"/> reads it) and keeps
-    /// its weights only; a version-1 checkpoint carries no <see cref="ModelInfo"/>, so <see cref="Info"/> is empty.
+    /// Reads a checkpoint from <paramref name="stream"/> (seekable or not, as <see cref="Checkpoint"/> reads it): its
+    /// architecture, weights and <see cref="ModelInfo"/> (empty for a version-1 checkpoint, which carries none). The
+    /// weights are read straight into the model; any optimizer state is skipped, though checked by the checksum and
+    /// the size rules like the rest, and no training network is built.
     /// </summary>
-    /// <param name="stream">The checkpoint.</param>
+    /// <param name="stream">The checkpoint; read, not disposed.</param>
     /// <param name="sourceName">Names the source in error messages.</param>
     /// <exception cref="InvalidDataException">The stream is damaged or not a checkpoint of <typeparamref name="T"/> (see <see cref="Checkpoint"/>).</exception>
-    public static InferenceModel<T> Load(Stream stream, string sourceName = "checkpoint")
-    {
-        using Mlp<T> network = Checkpoint.Load<T>(stream, 1, sourceName: sourceName);
-        return new InferenceModel<T>(network.Architecture, new ModelInfo(), network.Parameters);
-    }
+    public static InferenceModel<T> Load(Stream stream, string sourceName = "checkpoint") => Checkpoint.LoadInference<T>(stream, sourceName);
 
     /// <summary>An inference model with a copy of <paramref name="network"/>'s current weights.</summary>
     /// <param name="network">The trained network; it stays the caller's.</param>
@@ -92,7 +96,9 @@ public sealed class InferenceModel<T> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(network);
         network.ThrowIfDisposed();
-        return new InferenceModel<T>(network.Architecture, ModelInfo.Checked(info, network.Architecture, nameof(info)), network.Parameters);
+        var model = new InferenceModel<T>(network.Architecture, ModelInfo.Checked(info, network.Architecture, nameof(info)));
+        network.Parameters.CopyTo(model.WritableParameters);
+        return model;
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace FastBackprop.Training;
 
 /// <summary>
 /// What a checkpoint carries beside the network: the input preprocessing, the name of each class and free-form
-/// string metadata (data set, date, command line, …). A version-1 checkpoint loads with an empty one.
+/// string metadata (data set, date, command line, …), all stored in a version-2 checkpoint. A version-1 checkpoint
+/// loads with an empty one.
 /// </summary>
 /// <remarks>
 /// <see cref="InferenceModel{T}.FromNetwork"/> checks it against the network:
@@ -12,7 +13,9 @@ namespace FastBackprop.Training;
 /// <see cref="ClassNames"/> is empty or names every class a label can take, <c>max(Outputs, 2)</c> (one output reads
 /// as classes 0 and 1); no name, key or value is null; a class name is at most <see cref="Checkpoint.MaxClassNameBytes"/>
 /// bytes of UTF-8, there are at most <see cref="Checkpoint.MaxClassNames"/>, and the metadata's keys and values
-/// with their 4-byte length prefixes total at most <see cref="Checkpoint.MaxMetadataBytes"/> bytes.
+/// with their 4-byte length prefixes total at most <see cref="Checkpoint.MaxMetadataBytes"/> bytes; no string holds a
+/// lone surrogate (UTF-8 cannot store one). <see cref="Checkpoint"/>'s Save applies the same check, and its Load
+/// rejects a file whose model info breaks a rule.
 /// </remarks>
 public sealed record ModelInfo
 {
@@ -53,9 +56,15 @@ public sealed record ModelInfo
                 $"{name}.ClassNames has {classNames.Length} names; the network's {architecture.Outputs} outputs take {classes} classes (or give none).", name);
         }
 
+        if (classNames.Length > Checkpoint.MaxClassNames)
+        {
+            throw new ArgumentException(
+                $"{name}.ClassNames has {classNames.Length} names; a checkpoint holds at most {Checkpoint.MaxClassNames} (give none for a network this wide).", name);
+        }
+
         for (int c = 0; c < classNames.Length; c++)
         {
-            int bytes = classNames[c] is null ? -1 : Encoding.UTF8.GetByteCount(classNames[c]);
+            int bytes = classNames[c] is null ? -1 : Utf8Length(classNames[c], $"{name}.ClassNames[{c}]", name);
             if (bytes < 0 || bytes > Checkpoint.MaxClassNameBytes)
             {
                 throw new ArgumentException(
@@ -72,7 +81,7 @@ public sealed record ModelInfo
                 throw new ArgumentException($"{name}.Metadata holds a null or repeated key, or a null value (key {key ?? "null"}).", name);
             }
 
-            total += 8 + (long)Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+            total += 8 + (long)Utf8Length(key, $"{name}.Metadata key", name) + Utf8Length(value, $"{name}.Metadata[{key}]", name);
         }
 
         if (total > Checkpoint.MaxMetadataBytes)
@@ -82,5 +91,21 @@ public sealed record ModelInfo
         }
 
         return new ModelInfo { Scaling = info.Scaling, ClassNames = Array.AsReadOnly(classNames), Metadata = metadata.AsReadOnly() };
+    }
+
+    /// <summary>
+    /// Bytes of <paramref name="text"/> in UTF-8. A lone surrogate has no UTF-8 form (a lenient encoder would store
+    /// U+FFFD and load back another string), so it is refused, naming <paramref name="name"/>.
+    /// </summary>
+    private static int Utf8Length(string text, string what, string name)
+    {
+        try
+        {
+            return Checkpoint.StrictUtf8.GetByteCount(text);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new ArgumentException($"{what} holds a lone surrogate (invalid UTF-16), which UTF-8 cannot store.", name);
+        }
     }
 }

@@ -149,9 +149,12 @@ public sealed class CheckpointTests : IDisposable
         byte[] magic = (byte[])bytes.Clone();
         magic[0] = (byte)'X';
         Assert.Contains("not a FastBackprop checkpoint", Assert.Throws<InvalidDataException>(() => LoadBytes(magic)).Message, StringComparison.Ordinal);
-        byte[] version = (byte[])bytes.Clone();
-        BinaryPrimitives.WriteInt32LittleEndian(version.AsSpan(8), 2);
-        Assert.Contains("format version 2", Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(version))).Message, StringComparison.Ordinal);
+        foreach (int unknown in new[] { 0, 3 })
+        {
+            byte[] version = (byte[])bytes.Clone();
+            BinaryPrimitives.WriteInt32LittleEndian(version.AsSpan(8), unknown);
+            Assert.Contains($"format version {unknown}", Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(version))).Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -165,14 +168,17 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("not the expected", exception.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Sizes a hostile file claims (with a valid checksum) are checked against its length before any allocation they would size.</summary>
+    /// <summary>
+    /// Sizes a hostile file claims (with a valid checksum) are checked against its length before any allocation they
+    /// would size. Version 2 offsets: inputs at 20, layer count at 24, layer 0's outputs at 28, layer 1's at 48.
+    /// </summary>
     [Theory]
-    [InlineData(20, int.MaxValue)]
-    [InlineData(20, 1 << 30)]
-    [InlineData(16, int.MaxValue)]
     [InlineData(24, int.MaxValue)]
-    [InlineData(24, -5)]
-    [InlineData(44, 1 << 30)]
+    [InlineData(24, 1 << 30)]
+    [InlineData(20, int.MaxValue)]
+    [InlineData(28, int.MaxValue)]
+    [InlineData(28, -5)]
+    [InlineData(48, 1 << 30)]
     public void Hostile_sizes_are_rejected_without_allocating_for_them(int offset, int value)
     {
         (byte[] bytes, Mlp<float> network) = Saved();
@@ -191,9 +197,9 @@ public sealed class CheckpointTests : IDisposable
     {
         (byte[] bytes, Mlp<float> network) = Saved();
         network.Dispose();
-        // Header 24 + 2 layers × 20 + 4 + 4 + 40 + 8 + 8 + 4 = 132: the parameter count follows.
+        // Header 28 + 2 layers × 20 + 4 + 4 + 40 + 8, then F, C, M (all 0), step 8 and epoch 4: the parameter count is at 148.
         byte[] hostile = (byte[])bytes.Clone();
-        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(132), int.MaxValue);
+        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(148), int.MaxValue);
         var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(hostile)));
         Assert.Contains("parameters", exception.Message, StringComparison.Ordinal);
         byte[] longer = [.. bytes[..^4], 0, 0, 0, 0, .. bytes[^4..]];
@@ -261,9 +267,9 @@ public sealed class CheckpointTests : IDisposable
     {
         (byte[] bytes, Mlp<float> network) = Saved();
         network.Dispose();
-        // Layer 0's α is the float64 at 24 + 12.
+        // Layer 0's α is the float64 at 28 + 12.
         byte[] hostile = (byte[])bytes.Clone();
-        BinaryPrimitives.WriteDoubleLittleEndian(hostile.AsSpan(36), double.NaN);
+        BinaryPrimitives.WriteDoubleLittleEndian(hostile.AsSpan(40), double.NaN);
         var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(hostile)));
         Assert.Contains("layer 0", exception.Message, StringComparison.Ordinal);
     }
@@ -376,31 +382,316 @@ public sealed class CheckpointTests : IDisposable
         }
     }
 
-    /// <summary>Reads a byte array front to back and cannot seek or tell its length.</summary>
-    private sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    /// <summary>Where a round trip saves to and loads from.</summary>
+    public enum Target
     {
-        private readonly MemoryStream _inner = new(bytes);
+        File,
+        MemoryStream,
+        NonSeekableStream,
+    }
 
-        public override bool CanRead => true;
+    private static readonly MlpArchitecture Small = new(
+        3, [new DenseLayer(4, Activation.Tanh), new DenseLayer(3, Activation.Identity, HasBias: false)], LossKind.SoftmaxCrossEntropy);
 
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-        public override void Flush()
+    /// <summary>The 3-4-3 network after three steps on fixed rows, with Epoch 2: nonzero weights, optimizer state, step and epoch.</summary>
+    private static Mlp<T> Trained<T>(OptimizerKind optimizer = OptimizerKind.Adam)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var network = new Mlp<T>(Small, new OptimizerSettings(optimizer, 0.01), 4, 11);
+        T[] x = [.. Enumerable.Range(0, 12).Select(i => T.CreateTruncating(Math.Sin(i)))];
+        for (int step = 0; step < 3; step++)
         {
+            network.TrainStep(x, [0, 1, 2, 1], 4);
         }
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        network.Epoch = 2;
+        return network;
+    }
 
-        public override void SetLength(long value) => throw new NotSupportedException();
+    private byte[] SaveTo<T>(Target target, Mlp<T> network, ModelInfo? info, bool includeTrainingState)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        switch (target)
+        {
+            case Target.File:
+                Checkpoint.Save(network, PathOf("round-trip.fbp"), info, includeTrainingState);
+                return File.ReadAllBytes(PathOf("round-trip.fbp"));
+            case Target.MemoryStream:
+                var memory = new MemoryStream();
+                Checkpoint.Save(network, memory, info, includeTrainingState);
+                return memory.ToArray();
+            default:
+                var sink = new ForwardOnlyStream();
+                Checkpoint.Save(network, sink, info, includeTrainingState);
+                Assert.True(sink.CanWrite, "Save must not dispose the caller's stream");
+                return sink.Written;
+        }
+    }
 
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    private Mlp<T> LoadFrom<T>(Target target, byte[] bytes, out ModelInfo info)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => target switch
+        {
+            Target.File => Checkpoint.Load<T>(PathOf("round-trip.fbp"), 4, out info),
+            Target.MemoryStream => Checkpoint.Load<T>(new MemoryStream(bytes), 4, out info),
+            _ => Checkpoint.Load<T>(new ForwardOnlyStream(bytes), 4, out info),
+        };
+
+    /// <summary>
+    /// A version-2 file restores the network, its info and (when saved) its training state, through a file, a
+    /// MemoryStream and a stream that cannot seek, in float and double; all three write the same bytes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RoundTrips))]
+    public void Version_2_round_trip_restores_network_info_and_training_state(Target target, bool withInfo, bool includeTrainingState)
+    {
+        RoundTrip<float>(target, withInfo, includeTrainingState);
+        RoundTrip<double>(target, withInfo, includeTrainingState);
+    }
+
+    public static IEnumerable<object[]> RoundTrips() =>
+        from target in Enum.GetValues<Target>()
+        from withInfo in new[] { false, true }
+        from includeTrainingState in new[] { false, true }
+        select new object[] { target, withInfo, includeTrainingState };
+
+    private void RoundTrip<T>(Target target, bool withInfo, bool includeTrainingState)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        using Mlp<T> original = Trained<T>();
+        ModelInfo? info = withInfo ? ModelInfos.Full(3, 3) : null;
+        byte[] bytes = SaveTo(target, original, info, includeTrainingState);
+        Assert.Equal(SaveTo(Target.MemoryStream, original, info, includeTrainingState), bytes);
+        using Mlp<T> loaded = LoadFrom<T>(target, bytes, out ModelInfo loadedInfo);
+        Assert.Equal(original.Architecture, loaded.Architecture);
+        Assert.Equal(original.Optimizer, loaded.Optimizer);
+        Assert.Equal(original.Seed, loaded.Seed);
+        Assert.Equal(original.Parameters.ToArray(), loaded.Parameters.ToArray());
+        for (int s = 0; s < 2; s++)
+        {
+            Assert.NotEqual(new T[original.ParameterCount], original.OptimizerState(s).ToArray());
+            Assert.Equal(includeTrainingState ? original.OptimizerState(s).ToArray() : new T[original.ParameterCount], loaded.OptimizerState(s).ToArray());
+        }
+
+        Assert.Equal(includeTrainingState ? (3L, 2) : (0L, 0), (loaded.Step, loaded.Epoch));
+        ModelInfos.AssertEqual(info ?? new ModelInfo(), loadedInfo);
+    }
+
+    /// <summary>A file saved without its training state lacks exactly the state vectors (S·P·e bytes), the step (8) and the epoch (4).</summary>
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Momentum)]
+    [InlineData(OptimizerKind.Adam)]
+    public void A_file_without_training_state_is_smaller_by_the_state_vectors_and_12_bytes(OptimizerKind optimizer)
+    {
+        SizesDiffer<float>(optimizer);
+        SizesDiffer<double>(optimizer);
+    }
+
+    private void SizesDiffer<T>(OptimizerKind optimizer)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        using Mlp<T> network = Trained<T>(optimizer);
+        ModelInfo info = ModelInfos.Full(3, 3);
+        long with = SaveTo(Target.MemoryStream, network, info, includeTrainingState: true).Length;
+        long without = SaveTo(Target.MemoryStream, network, info, includeTrainingState: false).Length;
+        Assert.Equal(((long)network.Optimizer.StateVectors * network.ParameterCount * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()) + 12, with - without);
+    }
+
+    /// <summary>The committed version-1 file loads into an inference model with the weights the training loader gives and an empty info.</summary>
+    [Fact]
+    public void A_version_1_file_loads_into_an_inference_model_with_an_empty_info()
+    {
+        byte[] bytes = Convert.FromBase64String(Version1Fixture);
+        using Mlp<float> network = Checkpoint.Load<float>(new MemoryStream(bytes), 4, out ModelInfo info);
+        using var model = InferenceModel<float>.Load(new MemoryStream(bytes));
+        Assert.Equal(network.Parameters.ToArray(), model.Parameters.ToArray());
+        ModelInfos.AssertEqual(new ModelInfo(), info);
+        ModelInfos.AssertEqual(new ModelInfo(), model.Info);
+    }
+
+    /// <summary>The 3-4-3 Adam network with <see cref="ModelInfos.Full"/> and its training state, as a version-2 file.</summary>
+    private static byte[] SmallVersion2File()
+    {
+        using Mlp<float> network = Trained<float>();
+        var memory = new MemoryStream();
+        Checkpoint.Save(network, memory, ModelInfos.Full(3, 3));
+        return memory.ToArray();
+    }
+
+    /// <summary>
+    /// Every truncation of a version-2 file is an InvalidDataException, from a seekable and a non-seekable stream
+    /// and for the inference loader, never another exception and never an allocation sized by a field.
+    /// </summary>
+    [Fact]
+    public void Every_truncation_of_a_version_2_file_is_rejected_without_a_large_allocation()
+    {
+        byte[] bytes = SmallVersion2File();
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            byte[] truncated = bytes[..length];
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Throws<InvalidDataException>(() => Checkpoint.Load<float>(new MemoryStream(truncated), 4));
+            Assert.Throws<InvalidDataException>(() => Checkpoint.Load<float>(new ForwardOnlyStream(truncated), 4));
+            Assert.Throws<InvalidDataException>(() => InferenceModel<float>.Load(new MemoryStream(truncated)));
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated < 256 * 1024, $"{allocated} bytes allocated for a {length}-byte file");
+        }
+    }
+
+    [Fact]
+    public void A_flipped_bit_in_any_byte_of_a_version_2_file_is_rejected()
+    {
+        byte[] bytes = SmallVersion2File();
+        for (int offset = 0; offset < bytes.Length; offset++)
+        {
+            byte[] corrupted = (byte[])bytes.Clone();
+            corrupted[offset] ^= 0x04;
+            var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(corrupted));
+            Assert.Contains(offset < 8 ? "not a FastBackprop checkpoint" : offset < 12 ? "format version" : "corrupted", exception.Message, StringComparison.Ordinal);
+            Assert.Throws<InvalidDataException>(() => InferenceModel<float>.Load(new MemoryStream(corrupted)));
+        }
+    }
+
+    /// <summary>Where <paramref name="text"/>'s UTF-8 bytes first occur in <paramref name="bytes"/>.</summary>
+    private static int IndexOf(byte[] bytes, string text)
+    {
+        int index = bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text));
+        Assert.True(index >= 0, text);
+        return index;
+    }
+
+    /// <summary>
+    /// Files with a correct checksum but one bad field in the version-2 part (the small file's layout: flags at 16,
+    /// F at 124, means at 128, scales at 152, C at 176, then the names "cat", "café", "猫🐈", then M and the keys
+    /// "", "alpha", "bravo", …) are rejected, the message naming the problem, without a large allocation.
+    /// </summary>
+    [Theory]
+    [InlineData("flags", "sets unknown flag bits 0x00000002")]
+    [InlineData("feature count", "declares an input scaling of 2 features for a network of 3 inputs")]
+    [InlineData("feature count huge", "declares an input scaling of 2147483647 features for a network of 3 inputs")]
+    [InlineData("NaN mean", "invalid input scaling: mean[1] is NaN")]
+    [InlineData("zero scale", "invalid input scaling: scale[2] is 0")]
+    [InlineData("class count", "declares 2 class names; its 3 outputs take 3 classes")]
+    [InlineData("name length int.MaxValue", "declares class name 1 as 2147483647 bytes")]
+    [InlineData("name length beyond the end", "declares class name 1 as 4000 bytes, beyond the 4096 the class-name limit allows or the")]
+    [InlineData("invalid UTF-8", "has a class name 1 that is not valid UTF-8")]
+    [InlineData("metadata count", "declares 2147483647 metadata entries")]
+    [InlineData("key length int.MaxValue", "declares metadata key 1 as 2147483647 bytes")]
+    [InlineData("unsorted keys", "has metadata key 2 that sorts before key 1")]
+    [InlineData("repeated keys", "has metadata key 2 that repeats key 1")]
+    public void A_valid_checksum_over_a_bad_info_field_is_rejected_naming_it(string field, string problem)
+    {
+        byte[] hostile = SmallVersion2File();
+        Span<byte> file = hostile;
+        int metadataCount = IndexOf(hostile, "猫🐈") + 7;
+        switch (field)
+        {
+            case "flags":
+                BinaryPrimitives.WriteInt32LittleEndian(file[16..], 3);
+                break;
+            case "feature count":
+                BinaryPrimitives.WriteInt32LittleEndian(file[124..], 2);
+                break;
+            case "feature count huge":
+                BinaryPrimitives.WriteInt32LittleEndian(file[124..], int.MaxValue);
+                break;
+            case "NaN mean":
+                BinaryPrimitives.WriteDoubleLittleEndian(file[(128 + 8)..], double.NaN);
+                break;
+            case "zero scale":
+                BinaryPrimitives.WriteDoubleLittleEndian(file[(152 + 16)..], 0);
+                break;
+            case "class count":
+                BinaryPrimitives.WriteInt32LittleEndian(file[176..], 2);
+                break;
+            case "name length int.MaxValue":
+                BinaryPrimitives.WriteInt32LittleEndian(file[(IndexOf(hostile, "café") - 4)..], int.MaxValue);
+                break;
+            case "name length beyond the end":
+                BinaryPrimitives.WriteInt32LittleEndian(file[(IndexOf(hostile, "café") - 4)..], 4000);
+                break;
+            case "invalid UTF-8":
+                file[IndexOf(hostile, "café") + 3] = 0xFF;
+                break;
+            case "metadata count":
+                BinaryPrimitives.WriteInt32LittleEndian(file[metadataCount..], int.MaxValue);
+                break;
+            case "key length int.MaxValue":
+                BinaryPrimitives.WriteInt32LittleEndian(file[(IndexOf(hostile, "alpha") - 4)..], int.MaxValue);
+                break;
+            case "unsorted keys":
+                "delta"u8.CopyTo(file[IndexOf(hostile, "alpha")..]);
+                break;
+            default:
+                "alpha"u8.CopyTo(file[IndexOf(hostile, "bravo")..]);
+                break;
+        }
+
+        hostile = WithValidChecksum(hostile);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var exception = Assert.Throws<InvalidDataException>(() => Checkpoint.Load<float>(new MemoryStream(hostile), 4, sourceName: "hostile.fbp"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.StartsWith("hostile.fbp ", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, exception.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 256 * 1024, $"{allocated} bytes allocated");
+        Assert.Contains(problem, Assert.Throws<InvalidDataException>(() => InferenceModel<float>.Load(new MemoryStream(hostile))).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Metadata of exactly MaxMetadataBytes (8 + 1 + value bytes) saves and loads; a file whose value is one byte
+    /// longer, with a valid checksum, is rejected as beyond the limit (Save refuses to write it).
+    /// </summary>
+    [Fact]
+    public void Metadata_up_to_the_limit_loads_and_one_byte_beyond_it_is_rejected()
+    {
+        using Mlp<float> network = Trained<float>();
+        string value = new('v', Checkpoint.MaxMetadataBytes - 9);
+        var memory = new MemoryStream();
+        Checkpoint.Save(network, memory, new ModelInfo { Metadata = new Dictionary<string, string> { ["k"] = value } });
+        byte[] bytes = memory.ToArray();
+        using (Checkpoint.Load<float>(new MemoryStream(bytes), 4, out ModelInfo info))
+        {
+            Assert.Equal(value, info.Metadata["k"]);
+        }
+
+        var beyond = new ModelInfo { Metadata = new Dictionary<string, string> { ["k"] = value + "v" } };
+        Assert.Equal("info", Assert.Throws<ArgumentException>(() => Checkpoint.Save(network, new MemoryStream(), beyond)).ParamName);
+
+        int valueStart = IndexOf(bytes, "vvvv");
+        byte[] hostile = [.. bytes[..valueStart], (byte)'v', .. bytes[valueStart..]];
+        BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(valueStart - 4), value.Length + 1);
+        var exception = Assert.Throws<InvalidDataException>(() => LoadBytes(WithValidChecksum(hostile)));
+        Assert.Contains($"declares metadata value 0 as {value.Length + 1} bytes, beyond the {value.Length} the metadata limit allows", exception.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An info that does not fit the network (scaling of 2 features for 3 inputs, 2 class names for 3 classes, a
+    /// lone surrogate UTF-8 cannot store) throws ArgumentException naming info before any byte is written: the
+    /// previous file is byte-identical, no temporary is left, a stream gets nothing.
+    /// </summary>
+    [Fact]
+    public void Save_with_an_info_that_does_not_fit_throws_naming_info_and_writes_nothing()
+    {
+        using Mlp<float> network = Trained<float>();
+        Checkpoint.Save(network, PathOf("previous.fbp"), ModelInfos.Full(3, 3));
+        byte[] previous = File.ReadAllBytes(PathOf("previous.fbp"));
+        network.Epoch = 5;
+        ModelInfo[] bad =
+        [
+            new() { Scaling = new InputScaling([0, 0], [1, 1]) },
+            new() { ClassNames = ["a", "b"] },
+            new() { ClassNames = ["a", "b", "\ud800"] },
+            new() { Metadata = new Dictionary<string, string> { ["key"] = "\udc00" } },
+        ];
+        foreach (ModelInfo info in bad)
+        {
+            Assert.Equal("info", Assert.Throws<ArgumentException>(() => Checkpoint.Save(network, PathOf("previous.fbp"), info)).ParamName);
+            var stream = new MemoryStream();
+            Assert.Equal("info", Assert.Throws<ArgumentException>(() => Checkpoint.Save(network, stream, info)).ParamName);
+            Assert.Equal(0, stream.Length);
+        }
+
+        Assert.Equal(previous, File.ReadAllBytes(PathOf("previous.fbp")));
+        Assert.Equal(new[] { "previous.fbp" }, Directory.GetFiles(_directory).Select(System.IO.Path.GetFileName));
     }
 }
