@@ -1,4 +1,17 @@
+using FastBackprop.Benchmarks;
 using FastBackprop.Benchmarks.Gate;
 using FastBackprop.Benchmarks.Infrastructure;
 
-return args is ["gate", .. var gateArgs] ? GateCommand.Run(gateArgs) : BenchmarkCommand.Run(args);
+return args switch
+{
+    ["gate", .. var gateArgs] => GateCommand.Run(gateArgs),
+    ["fma-peak"] => PrintFmaPeak(),
+    _ => BenchmarkCommand.Run(args),
+};
+
+// The figure every "fraction of peak" column divides by, for checking against an independent measurement.
+static int PrintFmaPeak()
+{
+    Console.WriteLine(FormattableString.Invariant($"float FMA peak, one core, 512-bit equivalent: {FmaPeak.Float512Gflops:F1} GFLOP/s"));
+    return 0;
+}

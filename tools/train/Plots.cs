@@ -86,16 +86,6 @@ internal static class Plots
         }
     }
 
-    /// <summary>
-    /// Bridge for the <see cref="TrainingRun"/> that keeps (report, evaluation) pairs: the same curves, titled
-    /// "FastBackprop train". Goes when TrainingRun keeps <see cref="EpochPoint"/>s.
-    /// </summary>
-    public static void SaveCurves(IReadOnlyList<(EpochReport Train, Evaluation Test)> history, string path) =>
-        SaveCurves(
-            [.. history.Select(h => new EpochPoint(h.Train.Epoch, h.Train.Loss, h.Train.Accuracy, h.Test.Loss, h.Test.Accuracy))],
-            "FastBackprop train",
-            path);
-
     /// <summary>The SVG document of the curves of <paramref name="history"/> under <paramref name="title"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="history"/> is empty or breaks <see cref="History"/>'s rules (epochs positive and increasing, accuracies NaN or in [0, 1]).</exception>
     public static string RenderSvg(IReadOnlyList<EpochPoint> history, string title)

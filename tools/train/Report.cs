@@ -9,20 +9,21 @@ namespace FastBackprop.Train;
 /// <summary>The tables printed after training.</summary>
 internal static class Report
 {
-    /// <summary>One row per epoch: loss, accuracies and time.</summary>
-    public static void Epochs(IReadOnlyList<(EpochReport Train, Evaluation Test)> history)
+    /// <summary>One row per epoch of this run: loss, accuracies and time.</summary>
+    public static void Epochs(IReadOnlyList<EpochPoint> points, IReadOnlyList<EpochReport> reports)
     {
         var table = new Table().Title("epochs").Border(TableBorder.Rounded);
         table.AddColumns("epoch", "train loss", "train acc.", "test loss", "test acc.", "time (ms)");
-        foreach ((EpochReport train, Evaluation test) in history)
+        for (int e = 0; e < points.Count; e++)
         {
+            EpochPoint point = points[e];
             table.AddRow(
-                train.Epoch.ToString(CultureInfo.InvariantCulture),
-                Number(train.Loss, "F4"),
-                Number(train.Accuracy * 100, "F1") + " %",
-                Number(test.Loss, "F4"),
-                Number(test.Accuracy * 100, "F1") + " %",
-                Number(train.Elapsed.TotalMilliseconds, "F1"));
+                point.Epoch.ToString(CultureInfo.InvariantCulture),
+                Number(point.TrainLoss, "F4"),
+                Number(point.TrainAccuracy * 100, "F1") + " %",
+                Number(point.TestLoss, "F4"),
+                Number(point.TestAccuracy * 100, "F1") + " %",
+                Number(reports[e].Elapsed.TotalMilliseconds, "F1"));
         }
 
         AnsiConsole.Write(table);
