@@ -88,6 +88,25 @@ public sealed class HistoryTests
         Assert.All(text.Split('\n').Skip(1), line => Assert.InRange(line.Length, 1, 98));
     }
 
+    [Fact]
+    public void A_run_of_any_length_is_thinned_to_a_history_that_fits_half_the_metadata_with_its_first_and_last_epoch()
+    {
+        // The longest lines: 10-digit epochs and figures that print as 1.2345678901234567E-05.
+        var random = new Random(5);
+        double Figure() => 1e-5 * (1 + (9 * random.NextDouble()));
+        EpochPoint[] run = [.. Enumerable.Range(0, 100_000).Select(i => new EpochPoint(int.MaxValue - 100_000 + i, Figure(), Figure(), Figure(), Figure()))];
+
+        IReadOnlyList<EpochPoint> kept = History.Thinned(run);
+        string text = History.Serialize(kept);
+
+        Assert.Equal(History.MaxStoredPoints, kept.Count);
+        Assert.Equal(run[0], kept[0]);
+        Assert.Equal(run[^1], kept[^1]);
+        Assert.All(kept.Zip(kept.Skip(1)), pair => Assert.InRange(pair.Second.Epoch - pair.First.Epoch, 19, 21));
+        Assert.True(Encoding.UTF8.GetByteCount(text) <= Checkpoint.MaxMetadataBytes / 2, $"{Encoding.UTF8.GetByteCount(text)} bytes");
+        Assert.Same(run, History.Thinned(run, run.Length));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("garbage")]

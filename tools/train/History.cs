@@ -26,6 +26,35 @@ internal static class History
 {
     public const string MetadataKey = "train.history";
 
+    /// <summary>
+    /// Most points a checkpoint keeps: a line takes at most 103 bytes (98 up to epoch 99 999, 10 digits of epoch
+    /// beyond), so 5000 take at most 515 kB, half of a checkpoint's metadata, leaving the rest for the other keys.
+    /// </summary>
+    public const int MaxStoredPoints = 5000;
+
+    /// <summary>
+    /// <paramref name="points"/> when there are at most <paramref name="maxPoints"/> (at least 2), else that many
+    /// spread evenly over them, the first and the last included: point <c>round(k·(n − 1)/(maxPoints − 1))</c> for
+    /// k = 0…maxPoints − 1, so a long run's curves keep their shape in a bounded checkpoint.
+    /// </summary>
+    public static IReadOnlyList<EpochPoint> Thinned(IReadOnlyList<EpochPoint> points, int maxPoints = MaxStoredPoints)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
+        if (points.Count <= maxPoints)
+        {
+            return points;
+        }
+
+        var kept = new EpochPoint[maxPoints];
+        for (int k = 0; k < maxPoints; k++)
+        {
+            kept[k] = points[(int)Math.Round(k * (double)(points.Count - 1) / (maxPoints - 1))];
+        }
+
+        return kept;
+    }
+
     /// <summary>The first line of the text: the columns, and the mark of this format.</summary>
     private const string Header = "epoch,trainLoss,trainAccuracy,testLoss,testAccuracy";
 

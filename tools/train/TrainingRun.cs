@@ -25,6 +25,9 @@ internal static class TrainingRun
 
     private const double TestFraction = 0.2;
 
+    /// <summary>Longest command line or data set name kept in a checkpoint: with the history's bound, the metadata stays far below its 1 MiB.</summary>
+    private const int MaxMetadataText = 4096;
+
     /// <summary>Pixel values of the embedded digits run from 0 to 16.</summary>
     private const double DigitsPixelRange = 16;
 
@@ -55,7 +58,8 @@ internal static class TrainingRun
         using Mlp<float> network = resumed ?? CreateNetwork(settings, data);
         using var trainer = new Trainer<float>(network, settings.Batch);
 
-        var history = new List<EpochPoint>(PreviousHistory(resumedInfo, settings.Resume));
+        // The curves so far, up to the epoch the network is at (a file saved without its training state restarts at 0).
+        var history = new List<EpochPoint>(PreviousHistory(resumedInfo, settings.Resume).Where(p => p.Epoch <= network.Epoch));
         int previousEpochs = history.Count;
         string title = $"{data.Source} — {network.Architecture}";
         var output = new RunOutput(settings.Output);
@@ -121,7 +125,7 @@ internal static class TrainingRun
 
         if (settings.Plot is not null && history.Count > 0)
         {
-            Plots.SaveCurves(history, title, settings.Plot);
+            Plots.SaveCurves(History.Thinned(history), title, settings.Plot);
             output.Result($"plot: {settings.Plot}");
         }
 
@@ -289,12 +293,25 @@ internal static class TrainingRun
         ClassNames = data.ClassNames,
         Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["train.data"] = data.Source,
-            ["train.command"] = string.Join(' ', settings.CommandLine),
+            ["train.data"] = Shortened(data.Source),
+            ["train.command"] = Shortened(string.Join(' ', settings.CommandLine)),
             ["train.saved"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            [History.MetadataKey] = History.Serialize(history),
+            [History.MetadataKey] = History.Serialize(History.Thinned(history)),
         },
     };
+
+    /// <summary>Metadata text cut to <see cref="MaxMetadataText"/> characters, so that no command line can make the save fail.</summary>
+    private static string Shortened(string text)
+    {
+        if (text.Length <= MaxMetadataText)
+        {
+            return text;
+        }
+
+        // Cut between characters: half a surrogate pair cannot be stored as UTF-8.
+        int cut = MaxMetadataText - 1;
+        return string.Concat(text.AsSpan(0, char.IsHighSurrogate(text[cut - 1]) ? cut - 1 : cut), "…");
+    }
 
     /// <summary>What is printed, by <see cref="OutputMode"/>.</summary>
     private sealed class RunOutput(OutputMode mode)
