@@ -39,4 +39,18 @@ public static partial class Gemm
     private static readonly GemmBlockSizes Vector256Blocks = new(KC: 256, MCTiles: 32, NCTiles: 256, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
     private static readonly GemmBlockSizes Vector128Blocks = new(KC: 256, MCTiles: 32, NCTiles: 512, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
     private static readonly GemmBlockSizes ScalarBlocks = new(KC: 256, MCTiles: 32, NCTiles: 2048, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+
+    /// <summary>
+    /// The k-order of every kernel on a path (narrow, unpacked and packed alike): k splits into <c>Count</c> blocks,
+    /// balanced at <c>Depth = ⌈k / ⌈k / KC⌉⌉</c> steps (the last one shorter), so no block is a sliver. Each element
+    /// of C is one fused multiply-add chain per block, over p in order from 0, folded into C block by block as
+    /// <c>c = acc·α + β·c</c> (β for the first block, 1 after). Since it depends on k and the path's KC only, a row of C
+    /// has the same bits whatever m selects the kernel and however the rows are split between threads: the batch
+    /// invariance the trainer's and the inference model's row-independence rests on.
+    /// </summary>
+    internal static (int Count, int Depth) KBlocking(int k, GemmBlockSizes blocks)
+    {
+        int count = (k + blocks.KC - 1) / blocks.KC;
+        return (count, (k + count - 1) / count);
+    }
 }

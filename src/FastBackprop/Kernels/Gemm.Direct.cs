@@ -11,14 +11,16 @@ public static partial class Gemm
     /// at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.
     /// The last, partial column strip is copied zero-padded into scratch, and its C tile goes through scratch,
     /// so no load or store leaves the caller's matrices. <paramref name="scratch"/> holds <c>DirectScratchBytes</c>.
+    /// Each tile runs over <see cref="KBlocking"/>'s k blocks in order, so its elements get the packed path's bits.
     /// </summary>
-    private static unsafe void RunDirect<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, int c0, int c1, byte* scratch)
+    private static unsafe void RunDirect<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, int c0, int c1, byte* scratch, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
     {
         int v = TOps.Count;
         int k = problem.K;
+        (int kBlocks, int depth) = KBlocking(k, blocks);
         (nint aRow, nint aK) = problem.OpA == MatrixOp.None ? (problem.Lda, (nint)1) : ((nint)1, problem.Lda);
         T* strip = (T*)scratch;
         T* tile = (T*)(scratch + PackWorkspace.Align((nuint)k * (nuint)v * (nuint)sizeof(T)));
@@ -43,31 +45,32 @@ public static partial class Gemm
             int i = r0;
             for (; i + 8 <= r1; i += 8)
             {
-                DirectTile<T, TVec, TOps, Rows8>(problem, aRow, aK, i, j, width, b, ldb, tile);
+                DirectTile<T, TVec, TOps, Rows8>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
             }
 
             if (i + 4 <= r1)
             {
-                DirectTile<T, TVec, TOps, Rows4>(problem, aRow, aK, i, j, width, b, ldb, tile);
+                DirectTile<T, TVec, TOps, Rows4>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
                 i += 4;
             }
 
             if (i + 2 <= r1)
             {
-                DirectTile<T, TVec, TOps, Rows2>(problem, aRow, aK, i, j, width, b, ldb, tile);
+                DirectTile<T, TVec, TOps, Rows2>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
                 i += 2;
             }
 
             if (i < r1)
             {
-                DirectTile<T, TVec, TOps, Rows1>(problem, aRow, aK, i, j, width, b, ldb, tile);
+                DirectTile<T, TVec, TOps, Rows1>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
             }
         }
     }
 
+    /// <summary>One TRows × V tile of C, k block by k block: β folds C in with the first block, later ones add to it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void DirectTile<T, TVec, TOps, TRows>(
-        in GemmProblem<T> problem, nint aRow, nint aK, int i, int j, int width, T* b, nint ldb, T* tile)
+        in GemmProblem<T> problem, nint aRow, nint aK, int i, int j, int width, T* b, nint ldb, T* tile, int kBlocks, int depth)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
@@ -75,14 +78,22 @@ public static partial class Gemm
     {
         T* a = problem.A + (i * aRow);
         T* c = problem.C + (i * problem.Ldc) + j;
-        if (width == TOps.Count)
-        {
-            GemmDirectKernel<TVec, T, TOps, TRows>.Run(problem.K, a, aRow, aK, b, ldb, c, problem.Ldc, problem.Alpha, problem.Beta);
-        }
-        else
+        bool full = width == TOps.Count;
+        if (!full)
         {
             CopyTile(c, problem.Ldc, tile, TOps.Count, TRows.Value, width, problem.Beta);
-            GemmDirectKernel<TVec, T, TOps, TRows>.Run(problem.K, a, aRow, aK, b, ldb, tile, TOps.Count, problem.Alpha, problem.Beta);
+        }
+
+        for (int block = 0; block < kBlocks; block++)
+        {
+            int pc = block * depth;
+            T beta = block == 0 ? problem.Beta : T.One;
+            GemmDirectKernel<TVec, T, TOps, TRows>.Run(
+                Math.Min(depth, problem.K - pc), a + (pc * aK), aRow, aK, b + (pc * ldb), ldb, full ? c : tile, full ? problem.Ldc : TOps.Count, problem.Alpha, beta);
+        }
+
+        if (!full)
+        {
             CopyTile(tile, TOps.Count, c, problem.Ldc, TRows.Value, width, T.One);
         }
     }

@@ -5,92 +5,94 @@ public static partial class Gemm
     /// <summary>
     /// C = α·op(A)·op(B) + β·C four columns at a time, each row's four dot products of length k in registers: the
     /// path of a batch-1 output layer (1 × 500 · 500 × 2) and its weight gradient (500 × 1 · 1 × 2), where a
-    /// vector of 16 lanes would hold 2 useful ones.
+    /// vector of 16 lanes would hold 2 useful ones. Same arithmetic per element as the vector kernels
+    /// (<see cref="KBlocking"/>), so a row's bits do not depend on whether its call took this path.
     /// </summary>
-    private static unsafe void RunNarrow<T>(in GemmProblem<T> problem)
+    private static unsafe void RunNarrow<T>(in GemmProblem<T> problem, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         (nint aRow, nint aK) = problem.OpA == MatrixOp.None ? (problem.Lda, (nint)1) : ((nint)1, problem.Lda);
         (nint bK, nint bCol) = problem.OpB == MatrixOp.None ? (problem.Ldb, (nint)1) : ((nint)1, problem.Ldb);
+        (int kBlocks, int depth) = KBlocking(problem.K, blocks);
         for (int j = 0; j < problem.N; j += NarrowColumns)
         {
             int width = Math.Min(NarrowColumns, problem.N - j);
             T* b = problem.B + (j * bCol);
             for (int i = 0; i < problem.M; i++)
             {
-                NarrowRow(problem.K, problem.A + (i * aRow), aK, b, bK, bCol, width, problem.C + (i * problem.Ldc) + j, problem.Alpha, problem.Beta);
+                T* a = problem.A + (i * aRow);
+                T* c = problem.C + (i * problem.Ldc) + j;
+                // Two k blocks at a time: their chains are independent, which halves the FMA latency a long k waits on.
+                for (int block = 0; block < kBlocks; block += 2)
+                {
+                    int pc = block * depth;
+                    int firstDepth = Math.Min(depth, problem.K - pc);
+                    int secondDepth = block + 1 < kBlocks ? Math.Min(depth, problem.K - pc - depth) : 0;
+                    NarrowBlocks(a + (pc * aK), aK, b + (pc * bK), bK, bCol, width, firstDepth, secondDepth, c, problem.Alpha, block == 0 ? problem.Beta : T.One);
+                }
             }
         }
     }
 
     /// <summary>
-    /// c[w] = α·Σₚ a[p·aK]·b[p·bK + w·bCol] + β·c[w] for w &lt; width ≤ 4; even and odd p feed separate sums, which
-    /// halves the FMA latency chain of a long k. β = 0 does not read c.
+    /// Folds two consecutive k blocks of one row into c[w], w &lt; width ≤ 4: the first block's sums over
+    /// p &lt; <paramref name="firstDepth"/> and the second's over the <paramref name="secondDepth"/> (≤ firstDepth, 0 for
+    /// none) steps after it, each one FMA chain from 0 in order; then c = first·α + β·c and c = second·α + c, as
+    /// <see cref="GemmEpilogue"/> does.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void NarrowRow<T>(int k, T* a, nint aK, T* b, nint bK, nint bCol, int width, T* c, T alpha, T beta)
+    private static unsafe void NarrowBlocks<T>(T* a, nint aK, T* b, nint bK, nint bCol, int width, int firstDepth, int secondDepth, T* c, T alpha, T beta)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        T even0 = T.Zero, even1 = T.Zero, even2 = T.Zero, even3 = T.Zero;
-        T odd0 = T.Zero, odd1 = T.Zero, odd2 = T.Zero, odd3 = T.Zero;
-        int p = 0;
-        for (; p + 2 <= k; p += 2)
+        T first0 = T.Zero, first1 = T.Zero, first2 = T.Zero, first3 = T.Zero;
+        T second0 = T.Zero, second1 = T.Zero, second2 = T.Zero, second3 = T.Zero;
+        T* a2 = a + (firstDepth * aK);
+        T* b2 = b + (firstDepth * bK);
+        for (int p = 0; p < firstDepth; p++)
         {
-            T first = a[p * aK];
-            T second = a[(p + 1) * aK];
+            T x = a[p * aK];
             T* row = b + (p * bK);
-            T* next = row + bK;
-            even0 = T.MultiplyAddEstimate(first, row[0], even0);
-            odd0 = T.MultiplyAddEstimate(second, next[0], odd0);
-            if (width > 1)
+            first0 = T.MultiplyAddEstimate(x, row[0], first0);
+            first1 = width > 1 ? T.MultiplyAddEstimate(x, row[bCol], first1) : first1;
+            first2 = width > 2 ? T.MultiplyAddEstimate(x, row[2 * bCol], first2) : first2;
+            first3 = width > 3 ? T.MultiplyAddEstimate(x, row[3 * bCol], first3) : first3;
+            if (p < secondDepth)
             {
-                even1 = T.MultiplyAddEstimate(first, row[bCol], even1);
-                odd1 = T.MultiplyAddEstimate(second, next[bCol], odd1);
-            }
-
-            if (width > 2)
-            {
-                even2 = T.MultiplyAddEstimate(first, row[2 * bCol], even2);
-                odd2 = T.MultiplyAddEstimate(second, next[2 * bCol], odd2);
-            }
-
-            if (width > 3)
-            {
-                even3 = T.MultiplyAddEstimate(first, row[3 * bCol], even3);
-                odd3 = T.MultiplyAddEstimate(second, next[3 * bCol], odd3);
+                T y = a2[p * aK];
+                T* next = b2 + (p * bK);
+                second0 = T.MultiplyAddEstimate(y, next[0], second0);
+                second1 = width > 1 ? T.MultiplyAddEstimate(y, next[bCol], second1) : second1;
+                second2 = width > 2 ? T.MultiplyAddEstimate(y, next[2 * bCol], second2) : second2;
+                second3 = width > 3 ? T.MultiplyAddEstimate(y, next[3 * bCol], second3) : second3;
             }
         }
 
-        if (p < k)
-        {
-            T last = a[p * aK];
-            T* row = b + (p * bK);
-            even0 = T.MultiplyAddEstimate(last, row[0], even0);
-            even1 = width > 1 ? T.MultiplyAddEstimate(last, row[bCol], even1) : even1;
-            even2 = width > 2 ? T.MultiplyAddEstimate(last, row[2 * bCol], even2) : even2;
-            even3 = width > 3 ? T.MultiplyAddEstimate(last, row[3 * bCol], even3) : even3;
-        }
-
-        StoreNarrow(c, alpha * (even0 + odd0), beta);
+        FoldNarrow(c, first0, second0, secondDepth > 0, alpha, beta);
         if (width > 1)
         {
-            StoreNarrow(c + 1, alpha * (even1 + odd1), beta);
+            FoldNarrow(c + 1, first1, second1, secondDepth > 0, alpha, beta);
         }
 
         if (width > 2)
         {
-            StoreNarrow(c + 2, alpha * (even2 + odd2), beta);
+            FoldNarrow(c + 2, first2, second2, secondDepth > 0, alpha, beta);
         }
 
         if (width > 3)
         {
-            StoreNarrow(c + 3, alpha * (even3 + odd3), beta);
+            FoldNarrow(c + 3, first3, second3, secondDepth > 0, alpha, beta);
         }
     }
 
-    /// <summary>*c = product + β·*c, not reading *c when β = 0 (it may hold NaN).</summary>
+    /// <summary>
+    /// *c = first·α + β·*c (first·α alone when β = 0, so a NaN in c does not propagate), then, with a second block,
+    /// *c = second·α + *c: the vector kernels' epilogue, block by block.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreNarrow<T>(T* c, T product, T beta)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        *c = beta == T.Zero ? product : T.MultiplyAddEstimate(beta, *c, product);
+    private static unsafe void FoldNarrow<T>(T* c, T first, T second, bool hasSecond, T alpha, T beta)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T value = beta == T.Zero ? first * alpha : T.MultiplyAddEstimate(first, alpha, beta * *c);
+        *c = hasSecond ? T.MultiplyAddEstimate(second, alpha, value) : value;
+    }
 }

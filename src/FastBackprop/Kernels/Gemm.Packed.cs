@@ -12,8 +12,8 @@ public static partial class Gemm
     /// </summary>
     /// <remarks>
     /// Loops, outermost first: NC columns → KC-deep k block (pack B: KC × NC, L3-resident) → MC rows (pack A:
-    /// MC × KC, L2-resident) → NR columns (one B micro-panel, L1-resident) → MR rows (kernel). k blocks are balanced,
-    /// ⌈k / ⌈k / KC⌉⌉ deep, so no block is a sliver. The first k block applies β; later ones accumulate (β = 1).
+    /// MC × KC, L2-resident) → NR columns (one B micro-panel, L1-resident) → MR rows (kernel). k blocks are
+    /// <see cref="KBlocking"/>'s, the k-order every path shares. The first k block applies β; later ones accumulate (β = 1).
     /// </remarks>
     private static unsafe void RunPacked<T, TVec, TOps, TKernel>(
         in GemmProblem<T> problem, int r0, int r1, int c0, int c1, PackWorkspace workspace, GemmBlockSizes blocks)
@@ -25,8 +25,7 @@ public static partial class Gemm
         int mr = TKernel.MR;
         int nr = TKernel.NR;
         int k = problem.K;
-        int kBlocks = (k + blocks.KC - 1) / blocks.KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;
+        (int kBlocks, int kcMax) = KBlocking(k, blocks);
         int mcMax = blocks.MCTiles * mr;
         int ncMax = blocks.NCTiles * nr;
 

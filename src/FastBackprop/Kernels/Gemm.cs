@@ -131,7 +131,7 @@ public static partial class Gemm
         long work = (long)problem.M * problem.N * problem.K;
         if (strategy == GemmStrategy.Narrow || (strategy == GemmStrategy.Auto && problem.N <= NarrowColumns && work <= NarrowMaxWork))
         {
-            RunNarrow(problem);
+            RunNarrow(problem, blocks);
             return;
         }
 
@@ -217,7 +217,7 @@ public static partial class Gemm
         {
             if (direct)
             {
-                RunDirect<T, Vector512<T>, Vector512Ops<T>>(problem, r0, r1, c0, c1, scratch);
+                RunDirect<T, Vector512<T>, Vector512Ops<T>>(problem, r0, r1, c0, c1, scratch, Vector512Blocks);
             }
             else
             {
@@ -229,7 +229,7 @@ public static partial class Gemm
         {
             if (direct)
             {
-                RunDirect<T, Vector256<T>, Vector256Ops<T>>(problem, r0, r1, c0, c1, scratch);
+                RunDirect<T, Vector256<T>, Vector256Ops<T>>(problem, r0, r1, c0, c1, scratch, Vector256Blocks);
             }
             else
             {
@@ -241,7 +241,7 @@ public static partial class Gemm
         {
             if (direct)
             {
-                RunDirect<T, Vector128<T>, Vector128Ops<T>>(problem, r0, r1, c0, c1, scratch);
+                RunDirect<T, Vector128<T>, Vector128Ops<T>>(problem, r0, r1, c0, c1, scratch, Vector128Blocks);
             }
             else
             {
@@ -251,7 +251,7 @@ public static partial class Gemm
         }
         else if (direct)
         {
-            RunDirect<T, T, ScalarOps<T>>(problem, r0, r1, c0, c1, scratch);
+            RunDirect<T, T, ScalarOps<T>>(problem, r0, r1, c0, c1, scratch, ScalarBlocks);
         }
         else
         {
