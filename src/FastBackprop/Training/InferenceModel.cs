@@ -11,10 +11,12 @@ namespace FastBackprop.Training;
 /// <para>
 /// Each call takes a forward-only workspace of <see cref="Mlp{T}.InferenceRows"/> (256) rows from a pool that keeps
 /// every workspace it makes (so it grows to the peak number of concurrent callers, then allocates nothing) and runs
-/// the rows through it 256 at a time, with the same kernel calls as <see cref="Mlp{T}.Predict"/>: for rows scaled the
-/// same way, its probabilities equal the training network's bit for bit whenever both split the batch alike, i.e.
-/// always when the network's <see cref="Mlp{T}.MaxBatch"/> is at least 256, and for batches of at most
-/// <c>min(MaxBatch, 256)</c> rows otherwise (GEMM picks its kernel by the row count).
+/// the rows through it 256 at a time, with the same kernel calls as <see cref="Mlp{T}.Predict"/>. GEMM, the bias and
+/// softmax are batch-invariant (a row's bits depend on that row only), so for rows scaled the same way its
+/// probabilities equal the training network's bit for bit whatever the batch sizes and chunks, for piecewise-linear
+/// hidden activations (ReLU, leaky ReLU, identity) and the softmax head on every path. The other activations' and the
+/// sigmoid head's element-wise kernels, on AVX-512, still compute an element of a span shorter than 16 values
+/// with the 256-bit algorithm, so there a row's last bits can depend on the batch.
 /// </para>
 /// <para>GEMM runs on the calling thread; concurrency comes from the callers. <see cref="Dispose"/> must not overlap a call.</para>
 /// </remarks>

@@ -18,7 +18,8 @@ public sealed partial class Mlp<T>
     /// makes, so once it holds one per concurrent caller no call allocates; many threads may predict at once and get
     /// the same results as serial calls.
     /// Must not overlap a training step or <see cref="Initialize"/>, which write the weights. Inputs are processed
-    /// in chunks of up to 256 rows; each output row depends only on its input row.
+    /// in chunks of up to 256 rows; each output row depends only on its input row, bit for bit as far as
+    /// <see cref="InferenceModel{T}"/>'s remarks say (every kernel but the short-span element-wise ones on AVX-512).
     /// </remarks>
     /// <param name="x">Inputs <c>[rows × Architecture.Inputs]</c>.</param>
     /// <param name="rows">Number of rows, any non-negative count.</param>

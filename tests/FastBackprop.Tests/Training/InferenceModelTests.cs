@@ -28,6 +28,37 @@ public class InferenceModelTests
         Check<double>(loss, hidden);
     }
 
+    /// <summary>
+    /// Batch invariance of Predict where every kernel on the way is row-invariant — GEMM (one k-order per path),
+    /// bias and ReLU (exact per element) and softmax: a row's probabilities are the same predicted alone, at any
+    /// position of any batch up to 300 rows, by the training network (MaxBatch 32, so its chunks differ from the
+    /// inference model's 256) and by the inference model.
+    /// </summary>
+    [Fact]
+    public void A_rows_probabilities_do_not_depend_on_the_batch_it_is_predicted_in()
+    {
+        var architecture = new MlpArchitecture(
+            784, [new DenseLayer(256, Activation.Relu), new DenseLayer(10, Activation.Identity)], LossKind.SoftmaxCrossEntropy);
+        using var network = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 0.1), maxBatch: 32, seed: 7);
+        using var model = InferenceModel<float>.FromNetwork(network);
+        var random = new Random(13);
+        float[] x = [.. Enumerable.Range(0, 300 * 784).Select(_ => random.NextSingle())];
+        var alone = new float[10];
+        foreach (int rows in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 64, 255, 256, 257, 300 })
+        {
+            var fromNetwork = new float[rows * 10];
+            var fromModel = new float[rows * 10];
+            network.Predict(x.AsSpan(0, rows * 784), rows, fromNetwork);
+            model.Predict(x.AsSpan(0, rows * 784), rows, fromModel);
+            foreach (int row in new[] { 0, rows / 2, rows - 1 })
+            {
+                network.Predict(x.AsSpan(row * 784, 784), 1, alone);
+                Assert.Equal(alone, fromNetwork.AsSpan(row * 10, 10).ToArray());
+                Assert.Equal(alone, fromModel.AsSpan(row * 10, 10).ToArray());
+            }
+        }
+    }
+
     private static void Check<T>(LossKind loss, ActivationKind hidden)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
