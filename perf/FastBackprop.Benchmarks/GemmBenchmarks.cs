@@ -14,10 +14,11 @@ using Perfolizer.Horology;
 namespace FastBackprop.Benchmarks;
 
 /// <summary>
-/// FastBackprop's GEMM beside OpenBLAS on the same shapes, in the same run: squares, the three backprop products
-/// of a 784-256 layer at batch 64, and two small layers; one and two threads; float and double. Shapes read
-/// "op m×k×n". The GFLOP/s column counts 2·m·n·k per call; "% peak" divides by the FMA peak of the job's SIMD
-/// width × threads (<see cref="FmaPeak"/>).
+/// FastBackprop's GEMM beside OpenBLAS and oneDNN on the same shapes, in the same run: squares, the three backprop
+/// products of a 784-256 layer at batch 64 and 256 (forward X·W NN, weight gradient Xᵀ·dY TN, input gradient dY·Wᵀ
+/// NT), and the small layers 256-10, 2-500 and 500-2; one and two threads; float and double (oneDNN has no double
+/// GEMM, so <c>GemmBenchmarks&lt;Double&gt;</c> has no oneDNN row). Shapes read "op m×k×n". The GFLOP/s column counts
+/// 2·m·n·k per call; "% peak" divides by the FMA peak of the job's SIMD width × threads (<see cref="FmaPeak"/>).
 /// </summary>
 /// <remarks>
 /// Jobs per SIMD path come from FASTBACKPROP_BENCH_PATHS (comma-separated: avx512, avx2, vector128; default
@@ -35,7 +36,8 @@ public class GemmBenchmarks<T>
     private T[] _c = [];
 
     [Params("NN 256x256x256", "NN 512x512x512", "NN 1024x1024x1024", "NN 2048x2048x2048",
-        "NN 64x784x256", "TN 784x64x256", "NT 64x256x784", "NN 64x256x10", "NN 1x2x500")]
+        "NN 64x784x256", "TN 784x64x256", "NT 64x256x784", "NN 256x784x256", "TN 784x256x256", "NT 256x256x784",
+        "NN 64x256x10", "NN 1x2x500", "NN 64x500x2")]
     public string Shape { get; set; } = "";
 
     [Params(1, 2)]
@@ -55,6 +57,20 @@ public class GemmBenchmarks<T>
         }
     }
 
+    /// <summary>
+    /// The common setup, then oneDNN's thread count and its agreement with Gemm.Multiply on this case's data: a
+    /// binding that maps an op or a stride wrongly fails the case instead of timing another product.
+    /// </summary>
+    [GlobalSetup(Target = nameof(OneDNN))]
+    public void SetupOneDnn()
+    {
+        Setup();
+        OneDnn.SetThreadCount(Threads);
+        float[] a = (float[])(object)_a;
+        float[] b = (float[])(object)_b;
+        GemmAgreement.Verify("oneDNN", _shape, a, b, c => OneDnn.Multiply(_shape.OpA, _shape.OpB, _shape.M, _shape.N, _shape.K, 1f, a, _shape.Lda, b, _shape.Ldb, 0f, c, _shape.N));
+    }
+
     [Benchmark(Baseline = true)]
     public void FastBackprop() =>
         Gemm.Multiply(_shape.OpA, _shape.OpB, _shape.M, _shape.N, _shape.K, T.One, _a, _shape.Lda, _b, _shape.Ldb, T.Zero, _c, _shape.N, Threads);
@@ -63,6 +79,12 @@ public class GemmBenchmarks<T>
     [BenchmarkCategory(GemmConfig.OpenBlasCategory)]
     public void OpenBLAS() =>
         OpenBlas.Multiply(_shape.OpA, _shape.OpB, _shape.M, _shape.N, _shape.K, T.One, _a, _shape.Lda, _b, _shape.Ldb, T.Zero, _c, _shape.N);
+
+    /// <summary>dnnl_sgemm; float only (GemmConfig filters the double cases out).</summary>
+    [Benchmark]
+    [BenchmarkCategory(GemmConfig.OneDnnCategory)]
+    public void OneDNN() =>
+        OneDnn.Multiply(_shape.OpA, _shape.OpB, _shape.M, _shape.N, _shape.K, 1f, (float[])(object)_a, _shape.Lda, (float[])(object)_b, _shape.Ldb, 0f, (float[])(object)_c, _shape.N);
 }
 
 /// <summary>"op m×k×n" with op ∈ {NN, NT, TN, TT} (op(A), op(B)), tight strides.</summary>
@@ -74,6 +96,10 @@ internal readonly record struct GemmShape(MatrixOp OpA, MatrixOp OpB, int M, int
 
     public double Flops => 2.0 * M * N * K;
 
+    /// <summary>The text <see cref="Parse"/> reads, e.g. "TN 784x64x256".</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{(OpA == MatrixOp.None ? 'N' : 'T')}{(OpB == MatrixOp.None ? 'N' : 'T')} {M}x{K}x{N}");
+
     public static GemmShape Parse(string text)
     {
         string[] parts = text.Split(' ');
@@ -83,15 +109,18 @@ internal readonly record struct GemmShape(MatrixOp OpA, MatrixOp OpB, int M, int
     }
 }
 
-/// <summary>Jobs per SIMD path (environment variables of the runtime), the GFLOP/s and % peak columns, and the OpenBLAS filter.</summary>
+/// <summary>Jobs per SIMD path (environment variables of the runtime), the GFLOP/s and % peak columns, and the OpenBLAS and oneDNN filters.</summary>
 public sealed class GemmConfig : ManualConfig
 {
     public const string OpenBlasCategory = "OpenBLAS";
 
+    public const string OneDnnCategory = "oneDNN";
+
     public GemmConfig()
     {
         string paths = Environment.GetEnvironmentVariable("FASTBACKPROP_BENCH_PATHS") ?? "avx512";
-        // Short iterations: 72 cases per path must fit a shared 2-core machine; 150 ms still covers 1–100 calls of 2048³.
+        // Short iterations: 130 cases per path (13 shapes × 2 thread counts × 3 methods in float, FastBackprop, OpenBLAS
+        // and oneDNN; 2 in double) must fit a shared 2-core machine; 150 ms still covers 1–100 calls of 2048³.
         Job job = Job.Default.WithWarmupCount(3).WithIterationCount(6).WithIterationTime(TimeInterval.FromMilliseconds(150));
         foreach (string path in paths.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -110,6 +139,15 @@ public sealed class GemmConfig : ManualConfig
             Console.WriteLine(OpenBlas.MissingMessage);
             AddFilter(new SimpleFilter(benchmark => !benchmark.Descriptor.Categories.Contains(OpenBlasCategory)));
         }
+
+        if (!OneDnn.Available)
+        {
+            Console.WriteLine(OneDnn.MissingMessage);
+        }
+
+        // dnnl_sgemm is float only: the oneDNN rows run in GemmBenchmarks<Single>, and only where the library loads.
+        AddFilter(new SimpleFilter(benchmark =>
+            !benchmark.Descriptor.Categories.Contains(OneDnnCategory) || (OneDnn.Available && benchmark.Descriptor.Type.GetGenericArguments() is [var t] && t == typeof(float))));
     }
 }
 
