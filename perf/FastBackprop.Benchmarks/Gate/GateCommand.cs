@@ -71,11 +71,17 @@ internal static class GateCommand
         if (options.UpdateBaseline)
         {
             int expected = GateSubset.Benchmarks.Count * options.Paths.Count;
-            if (current.Entries.Count != expected)
+            if (current.Entries.Count + current.Skipped.Count != expected)
             {
                 Console.Error.WriteLine(
-                    $"The run produced {current.Entries.Count} of {expected} entries (a benchmark or its peer failed); the baseline is left as it was.");
+                    $"The run produced {current.Entries.Count} of {expected - current.Skipped.Count} entries (a benchmark or its peer failed); the baseline is left as it was.");
                 return 1;
+            }
+
+            if (current.Skipped.Count > 0)
+            {
+                Console.WriteLine(
+                    $"{current.Skipped.Count} entries were skipped (peer not installed) and are not in the new baseline; install the peer and update again to gate them.");
             }
 
             File.WriteAllText(options.BaselinePath, GateJson.Serialize(current));
@@ -116,19 +122,21 @@ internal static class GateCommand
 
         GateEntry[] suspects = [.. current.Entries.Where(e => failed.Contains(e.Id))];
         Console.WriteLine($"{suspects.Length} entries look regressed; measuring them again to confirm.");
-        GateBenchmark[] subset = [.. GateSubset.Benchmarks.Where(b => suspects.Any(e => e.Type == b.Type && e.Method == b.Method && b.HasParameters(e.Parameters)))];
+        GateBenchmark[] subset = [.. GateSubset.Benchmarks.Where(b => suspects.Any(e => b.Matches(e.Type, e.Method, e.Peer, e.Parameters)))];
         SimdPath[] paths = [.. SimdPaths.Available.Where(p => suspects.Any(e => e.Path == p.ToString()))];
         return current.ConfirmedBy(Measure(subset, paths));
     }
 
+    /// <summary>Runs the benchmarks of <paramref name="subset"/> whose peer is installed; the others become skipped entries.</summary>
     private static GateResult Measure(IReadOnlyList<GateBenchmark> subset, IReadOnlyList<SimdPath> paths)
     {
+        GateBenchmark[] runnable = [.. subset.Where(b => b.PeerMissing is null)];
         IConfig config = ManualConfig.CreateEmpty()
             .AddJob(SimdPaths.Expand([GateJob], paths).ToArray())
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddLogger(ConsoleLogger.Default)
             .AddColumnProvider(DefaultConfig.Instance.GetColumnProviders().ToArray())
-            .AddFilter(new SimpleFilter(c => subset.Any(b =>
+            .AddFilter(new SimpleFilter(c => runnable.Any(b =>
                 b.Type == DisplayName(c.Descriptor.Type)
                 && (b.Method == c.Descriptor.WorkloadMethod.Name || b.Peer == c.Descriptor.WorkloadMethod.Name)
                 && b.HasParameters(c.Parameters.PrintInfo))))
@@ -149,7 +157,8 @@ internal static class GateCommand
 
         string cpu = summaries.Select(s => s.HostEnvironmentInfo.Cpu.Value?.ProcessorName).FirstOrDefault(n => n is not null) ?? "unknown CPU";
         return GateResult.From(
-            measurements, subset, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), cpu,
-            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+                measurements, runnable, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), cpu,
+                System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription)
+            .WithSkipped(subset, [.. paths.Select(p => p.ToString())]);
     }
 }

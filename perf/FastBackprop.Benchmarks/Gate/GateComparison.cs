@@ -23,10 +23,14 @@ internal enum Verdict
 
     /// <summary>In the baseline but not in this run: the case failed or its peer did not run.</summary>
     Missing,
+
+    /// <summary>Not run because its peer is an optional library that is not installed here: reported, not gated.</summary>
+    Skipped,
 }
 
 /// <summary>One row of the gate's table.</summary>
-internal sealed record ComparisonRow(string Id, double? BaselineRatio, double? CurrentRatio, long? AllocatedBytes, Verdict Verdict)
+/// <param name="SkipReason">Why a <see cref="Verdict.Skipped"/> row was not run; null for the others.</param>
+internal sealed record ComparisonRow(string Id, double? BaselineRatio, double? CurrentRatio, long? AllocatedBytes, Verdict Verdict, string? SkipReason = null)
 {
     /// <summary>Whether this row fails the gate.</summary>
     public bool Fails => Verdict is Verdict.Slower or Verdict.Allocates or Verdict.Missing;
@@ -57,7 +61,9 @@ internal static class GateComparison
 
     /// <summary>
     /// One row per entry of either result: <see cref="Verdict.Slower"/> when <c>current &gt; baseline × (1 + threshold)</c>,
-    /// <see cref="Verdict.Faster"/> when <c>current &lt; baseline / (1 + threshold)</c>.
+    /// <see cref="Verdict.Faster"/> when <c>current &lt; baseline / (1 + threshold)</c>; then a row per entry the run
+    /// skipped (<see cref="Verdict.Skipped"/>, whether or not the baseline has it), then the baseline's entries the run
+    /// neither produced nor skipped (<see cref="Verdict.Missing"/>).
     /// </summary>
     public static IReadOnlyList<ComparisonRow> Compare(GateResult baseline, GateResult current, double threshold)
     {
@@ -76,7 +82,10 @@ internal static class GateComparison
             rows.Add(new ComparisonRow(entry.Id, baselineRatio, entry.Ratio, entry.AllocatedBytes, verdict));
         }
 
-        HashSet<string> present = current.Entries.Select(e => e.Id).ToHashSet();
+        rows.AddRange(current.Skipped.Select(e =>
+            new ComparisonRow(e.Id, before.TryGetValue(e.Id, out GateEntry? old) ? old.Ratio : null, null, null, Verdict.Skipped, e.Reason)));
+
+        HashSet<string> present = [.. current.Entries.Select(e => e.Id), .. current.Skipped.Select(e => e.Id)];
         rows.AddRange(baseline.Entries
             .Where(e => !present.Contains(e.Id))
             .Select(e => new ComparisonRow(e.Id, e.Ratio, null, null, Verdict.Missing)));
@@ -107,10 +116,18 @@ internal static class GateComparison
         text.AppendLine(string.Join("-|-", widths.Select(w => new string('-', w))));
         cells.ForEach(Line);
         int failed = rows.Count(r => r.Fails);
+        int skipped = rows.Count(r => r.Verdict == Verdict.Skipped);
+        int judged = rows.Count - skipped;
         text.AppendLine(c, $"threshold: a ratio may grow by {threshold:P0}; a kernel must not allocate (< {AllocationNoiseBytes} B per call is counter noise).");
+        foreach (string reason in rows.Select(r => r.SkipReason).OfType<string>().Distinct())
+        {
+            text.AppendLine(c, $"SKIPPED: {reason}");
+        }
+
+        string skippedNote = skipped == 0 ? "" : string.Create(c, $"; {skipped} skipped (peer not installed)");
         text.AppendLine(failed == 0
-            ? string.Create(c, $"PASS: {rows.Count} entries, none regressed.")
-            : string.Create(c, $"FAIL: {failed} of {rows.Count} entries regressed (SLOWER, ALLOCATES or MISSING)."));
+            ? string.Create(c, $"PASS: {judged} entries, none regressed{skippedNote}.")
+            : string.Create(c, $"FAIL: {failed} of {judged} entries regressed (SLOWER, ALLOCATES or MISSING){skippedNote}."));
         return text.ToString();
     }
 }

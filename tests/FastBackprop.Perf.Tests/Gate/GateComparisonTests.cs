@@ -89,9 +89,59 @@ public class GateComparisonTests
         string[] lines = table.Split(Environment.NewLine);
 
         Assert.StartsWith("benchmark (ratio = FastBackprop / peer) ", lines[0]);
-        Assert.Matches(@"^SigmoidBenchmarks\.Forward\(Length=16384\)@Vector512 +\|    0\.500 \|   0\.750 \| \+50\.0% \| 0\.625 \| +0 \| +SLOWER$", lines[2]);
-        Assert.Matches(@"^SigmoidBenchmarks\.Backward\(Length=16384\)@Vector512 +\| +0\.400 \| +0\.400 \| +\+0\.0% \| 0\.500 \| +0 \| +OK$", lines[3]);
+        Assert.Matches(@"^SigmoidBenchmarks\.Forward/TensorPrimitivesSigmoid\(Length=16384\)@Vector512 +\|    0\.500 \|   0\.750 \| \+50\.0% \| 0\.625 \| +0 \| +SLOWER$", lines[2]);
+        Assert.Matches(@"^SigmoidBenchmarks\.Backward/TensorPrimitivesSigmoid\(Length=16384\)@Vector512 +\| +0\.400 \| +0\.400 \| +\+0\.0% \| 0\.500 \| +0 \| +OK$", lines[3]);
         Assert.Contains("FAIL: 1 of 2 entries regressed", table);
+    }
+
+    [Fact]
+    public void An_entry_skipped_because_its_peer_is_not_installed_passes_with_the_baseline_ratio_shown()
+    {
+        GateEntry gated = Entry("Forward", 0.5);
+        var skipped = new SkippedEntry(gated.Type, gated.Method, gated.Peer, gated.Parameters, gated.Path, "peer not here");
+
+        ComparisonRow row = Assert.Single(GateComparison.Compare(Result(gated), Result() with { Skipped = [skipped] }, Threshold));
+
+        Assert.Equal(new ComparisonRow(gated.Id, 0.5, null, null, Verdict.Skipped, "peer not here"), row);
+        Assert.False(row.Fails);
+    }
+
+    [Fact]
+    public void An_entry_skipped_that_the_baseline_lacks_is_still_reported()
+    {
+        var skipped = new SkippedEntry("GemmBenchmarks<Single>", "FastBackprop", "OneDNN", "Shape=NN 64x784x256&Threads=1", "Vector512", "peer not here");
+
+        ComparisonRow row = Assert.Single(GateComparison.Compare(Result(), Result() with { Skipped = [skipped] }, Threshold));
+
+        Assert.Equal(Verdict.Skipped, row.Verdict);
+        Assert.Null(row.BaselineRatio);
+    }
+
+    [Fact]
+    public void Skipping_one_peer_does_not_excuse_another_peer_missing_from_the_run()
+    {
+        GateEntry openBlas = new("GemmBenchmarks<Single>", "FastBackprop", "OpenBLAS", "Shape=NN 64x784x256&Threads=1", "Vector512", 0.6, 600, 1000, 0);
+        var oneDnn = new SkippedEntry("GemmBenchmarks<Single>", "FastBackprop", "OneDNN", "Shape=NN 64x784x256&Threads=1", "Vector512", "peer not here");
+
+        IReadOnlyList<ComparisonRow> rows = GateComparison.Compare(Result(openBlas), Result() with { Skipped = [oneDnn] }, Threshold);
+
+        Assert.Equal([Verdict.Skipped, Verdict.Missing], rows.Select(r => r.Verdict));
+        Assert.Contains(rows, r => r.Fails);
+    }
+
+    [Fact]
+    public void Table_marks_skipped_rows_gives_the_reason_once_and_passes()
+    {
+        static SkippedEntry Skipped(string path) =>
+            new("GemmBenchmarks<Single>", "FastBackprop", "OneDNN", "Shape=NN 64x784x256&Threads=1", path, "oneDNN is not installed.");
+        GateResult current = Result(Entry("Forward", 0.5)) with { Skipped = [Skipped("Vector512"), Skipped("Scalar")] };
+
+        string table = GateComparison.Render(GateComparison.Compare(Result(Entry("Forward", 0.5)), current, Threshold), Threshold);
+        string[] lines = table.Split(Environment.NewLine);
+
+        Assert.Matches(@"^GemmBenchmarks<Single>\.FastBackprop/OneDNN\(Shape=NN 64x784x256&Threads=1\)@Vector512 +\| +- \| +- \| +- \| +- \| +- \| +SKIPPED$", lines[3]);
+        Assert.Single(lines, l => l == "SKIPPED: oneDNN is not installed.");
+        Assert.Contains("PASS: 1 entries, none regressed; 2 skipped (peer not installed).", table);
     }
 
     [Fact]

@@ -81,11 +81,53 @@ public class GateResultTests
     }
 
     [Fact]
-    public void Entry_id_names_class_method_parameters_and_path()
+    public void Entry_id_names_class_method_peer_parameters_and_path()
     {
         var entry = new GateEntry("SigmoidBenchmarks", "Forward", "Peer", "Length=16384", "Vector128", 1, 1, 1, 0);
 
-        Assert.Equal("SigmoidBenchmarks.Forward(Length=16384)@Vector128", entry.Id);
+        Assert.Equal("SigmoidBenchmarks.Forward/Peer(Length=16384)@Vector128", entry.Id);
+    }
+
+    [Fact]
+    public void One_benchmark_judged_against_two_peers_gets_an_entry_for_each()
+    {
+        GateBenchmark[] tracked =
+        [
+            new("GemmBenchmarks<Single>", "FastBackprop", "OpenBLAS", "Shape=NN 64x784x256&Threads=1"),
+            new("GemmBenchmarks<Single>", "FastBackprop", "OneDNN", "Shape=NN 64x784x256&Threads=1"),
+        ];
+        Measurement[] measurements =
+        [
+            new("GemmBenchmarks<Single>", "FastBackprop", "Shape=NN 64x784x256&Threads=1", "Vector512", 600, 0),
+            new("GemmBenchmarks<Single>", "OpenBLAS", "Shape=NN 64x784x256&Threads=1", "Vector512", 1000, 0),
+            new("GemmBenchmarks<Single>", "OneDNN", "Shape=NN 64x784x256&Threads=1", "Vector512", 500, 0),
+        ];
+
+        GateResult result = GateResult.From(measurements, tracked, "d", "c", "r");
+
+        Assert.Equal([0.6, 1.2], result.Entries.Select(e => e.Ratio));
+        Assert.Equal(2, result.Entries.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_benchmark_whose_peer_is_missing_here_is_not_paired_but_skipped_on_every_path()
+    {
+        var optional = new GateBenchmark("GemmBenchmarks<Single>", "FastBackprop", "OneDNN", "Shape=TN 784x64x256&Threads=1", PeerMissing: "not installed");
+        Measurement[] measurements =
+        [
+            new("GemmBenchmarks<Single>", "FastBackprop", "Shape=TN 784x64x256&Threads=1", "Vector512", 600, 0),
+            new("GemmBenchmarks<Single>", "OneDNN", "Shape=TN 784x64x256&Threads=1", "Vector512", 500, 0),
+        ];
+
+        GateResult result = GateResult.From(measurements, [Forward, optional], "d", "c", "r").WithSkipped([Forward, optional], ["Vector512", "Scalar"]);
+
+        Assert.Empty(result.Entries);
+        Assert.Equal(
+            [
+                new SkippedEntry("GemmBenchmarks<Single>", "FastBackprop", "OneDNN", "Shape=TN 784x64x256&Threads=1", "Vector512", "not installed"),
+                new SkippedEntry("GemmBenchmarks<Single>", "FastBackprop", "OneDNN", "Shape=TN 784x64x256&Threads=1", "Scalar", "not installed"),
+            ],
+            result.Skipped);
     }
 
     [Fact]
@@ -96,8 +138,24 @@ public class GateResultTests
 
         GateResult back = GateJson.Deserialize(GateJson.Serialize(result));
 
-        Assert.Equal(result with { Entries = [] }, back with { Entries = [] });
+        Assert.Equal(result with { Entries = [] }, back with { Entries = [], Skipped = [] });
         Assert.Equal(result.Entries, back.Entries);
+    }
+
+    [Fact]
+    public void Json_round_trip_keeps_the_skipped_entries()
+    {
+        var result = new GateResult("d", "c", "r", []) { Skipped = [new SkippedEntry("T", "M", "P", "X=1", "Scalar", "why")] };
+
+        Assert.Equal(result.Skipped, GateJson.Deserialize(GateJson.Serialize(result)).Skipped);
+    }
+
+    [Fact]
+    public void Json_written_before_skipped_entries_existed_reads_as_none_skipped()
+    {
+        GateResult result = GateJson.Deserialize("""{ "date": "d", "cpu": "c", "runtime": "r", "entries": [] }""");
+
+        Assert.Empty(result.Skipped);
     }
 
     [Fact]
