@@ -55,7 +55,7 @@ internal static partial class VectorMath
     /// where FMA is enabled, Arm64 always has it; DOTNET_EnableAVX=0 or DOTNET_EnableHWIntrinsic=0 leave a multiply
     /// and an add.
     /// </summary>
-    private static bool MultiplyAddIsFused => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+    public static bool MultiplyAddIsFused => System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 
     /// <summary>a + b = sum + error exactly (Knuth's two-sum, no ordering of |a| and |b| needed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
