@@ -43,12 +43,21 @@ public class ParameterUpdatesTests
         Check<double>(decay, Rule.Adam);
     }
 
+    /// <summary>α and c₁ rounded to T and multiplied there, as the scalar loop did: not α·c₁ rounded once.</summary>
     [Fact]
     public void Adam_coefficients_are_the_scalar_loops_constants()
     {
-        AdamCoefficients<float> c = AdamCoefficients<float>.ForStep(LearningRate, Beta1, Beta2, Epsilon, Step);
-        Assert.Equal(new AdamCoefficients<float>(
-            0.9f, (float)(1 - Beta1), 0.999f, (float)(1 - Beta2), 0.01f * (float)(1 / (1 - Math.Pow(Beta1, Step))), (float)(1 / (1 - Math.Pow(Beta2, Step))), 1e-8f), c);
+        foreach (double rate in new[] { 0.01, 0.05, 0.003, 1e-4 })
+        {
+            foreach (long t in new long[] { 1, 2, 3, 10, 1000 })
+            {
+                Assert.Equal(
+                    new AdamCoefficients<float>(
+                        0.9f, (float)(1 - Beta1), 0.999f, (float)(1 - Beta2), (float)rate * (float)(1 / (1 - Math.Pow(Beta1, t))),
+                        (float)(1 / (1 - Math.Pow(Beta2, t))), 1e-8f),
+                    AdamCoefficients<float>.ForStep(rate, Beta1, Beta2, Epsilon, t));
+            }
+        }
     }
 
     [Fact]
