@@ -13,8 +13,8 @@ namespace FastBackprop;
 /// every width (and the scalar loop the driver runs below one Vector128) computes the same operations in the same
 /// order. Adam uses only +, −, ×, ÷ and √, each correctly rounded: its bits are the same on every path and are those
 /// of the scalar loop it replaced. SGD's and momentum's parameter step is a multiply-add, as in
-/// <see cref="Linear.Axpy{T}"/>: one rounding where it is fused, two where it is not (SSE-only x86, scalar without
-/// FMA), so those two paths can differ by one rounding.</para>
+/// <see cref="Linear.Axpy{T}"/>: one rounding where it is fused, two where it is not (SSE-only x86, x86 without
+/// hardware intrinsics; Arm64 always fuses), so those paths can differ from the others by one rounding.</para>
 /// <para>The spans must have one length and be disjoint (an <c>Mlp</c>'s parameters, gradient and state vectors are);
 /// an <see cref="ArgumentException"/> naming the span says otherwise before anything is written.</para>
 /// </remarks>
