@@ -20,7 +20,7 @@ public sealed partial class Mlp<T>
     /// One vectorized pass over θ, its gradient and the optimizer state. Each element's result depends only on its own
     /// values, never on the network's shape or the element's position. Adam's arithmetic (+, −, ×, ÷, √, none fused)
     /// gives the same bits on every <see cref="SimdPath"/>; SGD's and momentum's step <c>θ − α·g</c> is a multiply-add,
-    /// fused where the CPU has FMA, so without it (SSE-only x86, or <c>DOTNET_EnableHWIntrinsic=0</c>) a step can
+    /// fused where the CPU has FMA, so without it (SSE-only x86, or x86 with <c>DOTNET_EnableHWIntrinsic=0</c>) a step can
     /// differ from the other paths' by one rounding.
     /// </remarks>
     /// <param name="learningRate">η, finite and ≥ 0.</param>
