@@ -72,6 +72,72 @@ internal static class ElementwiseDriver
         }
     }
 
+    /// <summary>
+    /// A one-state update in place: each element of <paramref name="parameters"/> and <paramref name="state"/> is
+    /// rewritten from its own values and <paramref name="gradient"/>'s. The spans have one length and are disjoint.
+    /// </summary>
+    public static void RunUpdate<TOp, T>(TOp op, ReadOnlySpan<T> gradient, Span<T> parameters, Span<T> state)
+        where TOp : struct, IUpdateOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T gRef = ref MemoryMarshal.GetReference(gradient);
+        ref T pRef = ref MemoryMarshal.GetReference(parameters);
+        ref T sRef = ref MemoryMarshal.GetReference(state);
+        nuint length = (nuint)gradient.Length;
+        if (Dispatch.Use512 && length >= (nuint)Vector512<T>.Count)
+        {
+            RunUpdateOutOfLine<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref gRef, ref pRef, ref sRef, length);
+        }
+        else if (Dispatch.Use256 && length >= (nuint)Vector256<T>.Count)
+        {
+            RunUpdateOutOfLine<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref gRef, ref pRef, ref sRef, length);
+        }
+        else if (Dispatch.Use128 && length >= (nuint)Vector128<T>.Count)
+        {
+            RunUpdateOutOfLine<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref gRef, ref pRef, ref sRef, length);
+        }
+        else
+        {
+            for (nuint i = 0; i < length; i++)
+            {
+                ref T p = ref Unsafe.Add(ref pRef, i);
+                p = op.Invoke<ScalarOps<T>, T>(Unsafe.Add(ref gRef, i), p, ref Unsafe.Add(ref sRef, i));
+            }
+        }
+    }
+
+    /// <summary>A two-state update in place (Adam's moments); see the one-state form.</summary>
+    public static void RunUpdate<TOp, T>(TOp op, ReadOnlySpan<T> gradient, Span<T> parameters, Span<T> firstState, Span<T> secondState)
+        where TOp : struct, ITwoStateUpdateOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ref T gRef = ref MemoryMarshal.GetReference(gradient);
+        ref T pRef = ref MemoryMarshal.GetReference(parameters);
+        ref T s0Ref = ref MemoryMarshal.GetReference(firstState);
+        ref T s1Ref = ref MemoryMarshal.GetReference(secondState);
+        nuint length = (nuint)gradient.Length;
+        if (Dispatch.Use512 && length >= (nuint)Vector512<T>.Count)
+        {
+            RunUpdateOutOfLine<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref gRef, ref pRef, ref s0Ref, ref s1Ref, length);
+        }
+        else if (Dispatch.Use256 && length >= (nuint)Vector256<T>.Count)
+        {
+            RunUpdateOutOfLine<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref gRef, ref pRef, ref s0Ref, ref s1Ref, length);
+        }
+        else if (Dispatch.Use128 && length >= (nuint)Vector128<T>.Count)
+        {
+            RunUpdateOutOfLine<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref gRef, ref pRef, ref s0Ref, ref s1Ref, length);
+        }
+        else
+        {
+            for (nuint i = 0; i < length; i++)
+            {
+                ref T p = ref Unsafe.Add(ref pRef, i);
+                p = op.Invoke<ScalarOps<T>, T>(Unsafe.Add(ref gRef, i), p, ref Unsafe.Add(ref s0Ref, i), ref Unsafe.Add(ref s1Ref, i));
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void RunOutOfLine<TOp, T, TOps, TVec>(TOp op, ref T x, ref T destination, nuint length)
         where TOp : struct, IUnaryOperator<T>
@@ -140,6 +206,74 @@ internal static class ElementwiseDriver
             TVec inputY = final ? lastY : TOps.Load(in Unsafe.Add(ref y, i));
             nuint at = final ? lastStart : i;
             TOps.Store(op.Invoke<TOps, TVec>(inputX, inputY), ref Unsafe.Add(ref destination, at));
+            if (final)
+            {
+                return;
+            }
+
+            i += count;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunUpdateOutOfLine<TOp, T, TOps, TVec>(TOp op, ref T gradient, ref T parameters, ref T state, nuint length)
+        where TOp : struct, IUpdateOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        // As the unary form: the last vector's inputs are loaded before any store, so the overlap it shares with the
+        // main loop is computed from original values and rewritten with the bits the main loop stored there.
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec lastGradient = TOps.Load(in Unsafe.Add(ref gradient, lastStart));
+        TVec lastParameter = TOps.Load(in Unsafe.Add(ref parameters, lastStart));
+        TVec lastState = TOps.Load(in Unsafe.Add(ref state, lastStart));
+        nuint i = 0;
+        while (true)
+        {
+            bool final = i >= lastStart;
+            nuint at = final ? lastStart : i;
+            TVec g = final ? lastGradient : TOps.Load(in Unsafe.Add(ref gradient, i));
+            TVec p = final ? lastParameter : TOps.Load(in Unsafe.Add(ref parameters, i));
+            TVec s = final ? lastState : TOps.Load(in Unsafe.Add(ref state, i));
+            TOps.Store(op.Invoke<TOps, TVec>(g, p, ref s), ref Unsafe.Add(ref parameters, at));
+            TOps.Store(s, ref Unsafe.Add(ref state, at));
+            if (final)
+            {
+                return;
+            }
+
+            i += count;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunUpdateOutOfLine<TOp, T, TOps, TVec>(TOp op, ref T gradient, ref T parameters, ref T firstState, ref T secondState, nuint length)
+        where TOp : struct, ITwoStateUpdateOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        // As the one-state form: every input of the overlapping last vector is loaded before any store.
+        nuint count = (nuint)TOps.Count;
+        nuint lastStart = length - count;
+        TVec lastGradient = TOps.Load(in Unsafe.Add(ref gradient, lastStart));
+        TVec lastParameter = TOps.Load(in Unsafe.Add(ref parameters, lastStart));
+        TVec lastFirst = TOps.Load(in Unsafe.Add(ref firstState, lastStart));
+        TVec lastSecond = TOps.Load(in Unsafe.Add(ref secondState, lastStart));
+        nuint i = 0;
+        while (true)
+        {
+            bool final = i >= lastStart;
+            nuint at = final ? lastStart : i;
+            TVec g = final ? lastGradient : TOps.Load(in Unsafe.Add(ref gradient, i));
+            TVec p = final ? lastParameter : TOps.Load(in Unsafe.Add(ref parameters, i));
+            TVec s0 = final ? lastFirst : TOps.Load(in Unsafe.Add(ref firstState, i));
+            TVec s1 = final ? lastSecond : TOps.Load(in Unsafe.Add(ref secondState, i));
+            TOps.Store(op.Invoke<TOps, TVec>(g, p, ref s0, ref s1), ref Unsafe.Add(ref parameters, at));
+            TOps.Store(s0, ref Unsafe.Add(ref firstState, at));
+            TOps.Store(s1, ref Unsafe.Add(ref secondState, at));
             if (final)
             {
                 return;

@@ -32,3 +32,24 @@ internal interface ILossOperator<T>
         where TOps : IVectorOps<TVec, T>
         where TVec : struct;
 }
+
+/// <summary>
+/// A parameter update with one state vector (momentum's velocity), at every width: from the gradient and the
+/// parameter, returns the new parameter and rewrites the element's state in place.
+/// </summary>
+internal interface IUpdateOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    TVec Invoke<TOps, TVec>(TVec gradient, TVec parameter, ref TVec state)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+}
+
+/// <summary>A parameter update with two state vectors (Adam's moments), at every width; see <see cref="IUpdateOperator{T}"/>.</summary>
+internal interface ITwoStateUpdateOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    TVec Invoke<TOps, TVec>(TVec gradient, TVec parameter, ref TVec firstState, ref TVec secondState)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+}

@@ -16,6 +16,13 @@ public sealed partial class Mlp<T>
     /// AdamW): every weight first shrinks, <c>w ← w − η·λ·w</c>, then the rule's step on the unchanged gradient
     /// follows. Biases are not decayed: shrinking them toward 0 regularizes nothing and only shifts the units.
     /// </summary>
+    /// <remarks>
+    /// One vectorized pass over θ, its gradient and the optimizer state. Each element's result depends only on its own
+    /// values, never on the network's shape or the element's position. Adam's arithmetic (+, −, ×, ÷, √, none fused)
+    /// gives the same bits on every <see cref="SimdPath"/>; SGD's and momentum's step <c>θ − α·g</c> is a multiply-add,
+    /// fused where the CPU has FMA, so without it (SSE-only x86, or x86 with <c>DOTNET_EnableHWIntrinsic=0</c>) a step can
+    /// differ from the other paths' by one rounding.
+    /// </remarks>
     /// <param name="learningRate">η, finite and ≥ 0.</param>
     /// <param name="weightDecay">λ, finite and ≥ 0; 0 (the default) decays nothing.</param>
     /// <exception cref="ArgumentOutOfRangeException">η or λ is negative or not finite (nothing is changed).</exception>
@@ -38,38 +45,26 @@ public sealed partial class Mlp<T>
             throw new InvalidOperationException($"Step is {long.MaxValue}; no further update can be counted.");
         }
 
-        if (weightDecay > 0)
+        _step++;
+        T alpha = T.CreateTruncating(learningRate);
+        AdamCoefficients<T> adam = Optimizer.Kind == OptimizerKind.Adam
+            ? AdamCoefficients<T>.ForStep(learningRate, Optimizer.Beta1, Optimizer.Beta2, Optimizer.Epsilon, _step)
+            : default;
+        if (weightDecay == 0)
         {
-            // w ← (1 − η·λ)·w, the factor taken in double once per step.
-            T shrink = T.CreateTruncating(1 - (learningRate * weightDecay));
-            for (int l = 0; l < Architecture.Layers.Count; l++)
-            {
-                Linear.Scale(shrink, Weights(l));
-            }
+            UpdateRange(0, _parameterCount, T.One, alpha, adam);
+            return;
         }
 
-        Span<T> theta = Parameters;
-        ReadOnlySpan<T> g = Gradients;
-        T alpha = T.CreateTruncating(learningRate);
-        _step++;
-        switch (Optimizer.Kind)
+        // Weights shrink by d = 1 − η·λ (taken in double once per step) inside the same pass; biases run with d = 1.
+        T shrink = T.CreateTruncating(1 - (learningRate * weightDecay));
+        for (int l = 0; l < Architecture.Layers.Count; l++)
         {
-            case OptimizerKind.Sgd:
-                // θ ← θ − α·g
-                Linear.Axpy(-alpha, g, theta);
-                break;
-
-            case OptimizerKind.Momentum:
-                // v ← μ·v + g; θ ← θ − α·v
-                Span<T> v = OptimizerState(0);
-                Linear.Scale(T.CreateTruncating(Optimizer.Momentum), v);
-                Linear.Axpy(T.One, g, v);
-                Linear.Axpy(-alpha, v, theta);
-                break;
-
-            default:
-                AdamUpdate(theta, g, OptimizerState(0), OptimizerState(1), alpha);
-                break;
+            UpdateRange(_weightOffset[l], WeightCount(l), shrink, alpha, adam);
+            if (_biasOffset[l] >= 0)
+            {
+                UpdateRange(_biasOffset[l], Architecture.Layers[l].Outputs, T.One, alpha, adam);
+            }
         }
     }
 
@@ -102,27 +97,29 @@ public sealed partial class Mlp<T>
     }
 
     /// <summary>
-    /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; θ ← θ − α·c₁·m / (√(c₂·v) + ε) with the bias corrections
-    /// c₁ = 1/(1−β₁ᵗ), c₂ = 1/(1−β₂ᵗ) taken in double once per step.
+    /// The optimizer's step on θ[start..start+length) with decay factor <paramref name="decay"/>:
+    /// SGD <c>θ ← d·θ − α·g</c>; momentum <c>v ← μ·v + g</c>, <c>θ ← d·θ − α·v</c>; Adam
+    /// <c>m ← β₁m + (1−β₁)g</c>, <c>v ← β₂v + (1−β₂)g²</c>, <c>θ ← d·θ − α·c₁·m / (√(c₂·v) + ε)</c> with the bias
+    /// corrections c₁ = 1/(1−β₁ᵗ), c₂ = 1/(1−β₂ᵗ) in <paramref name="adam"/>. Each element's bits depend only on its
+    /// own values (see <see cref="ParameterUpdates"/>), so splitting θ into ranges changes none.
     /// </summary>
-    private void AdamUpdate(Span<T> theta, ReadOnlySpan<T> g, Span<T> m, Span<T> v, T alpha)
+    private void UpdateRange(int start, int length, T decay, T alpha, in AdamCoefficients<T> adam)
     {
-        double t = _step;
-        T beta1 = T.CreateTruncating(Optimizer.Beta1);
-        T beta2 = T.CreateTruncating(Optimizer.Beta2);
-        T oneMinusBeta1 = T.CreateTruncating(1 - Optimizer.Beta1);
-        T oneMinusBeta2 = T.CreateTruncating(1 - Optimizer.Beta2);
-        T stepSize = alpha * T.CreateTruncating(1 / (1 - Math.Pow(Optimizer.Beta1, t)));
-        T c2 = T.CreateTruncating(1 / (1 - Math.Pow(Optimizer.Beta2, t)));
-        T epsilon = T.CreateTruncating(Optimizer.Epsilon);
-        for (int i = 0; i < theta.Length; i++)
+        Span<T> theta = _parameters.AsSpan(start, length);
+        ReadOnlySpan<T> g = _gradients.AsSpan(start, length);
+        switch (Optimizer.Kind)
         {
-            T gi = g[i];
-            T mi = beta1 * m[i] + oneMinusBeta1 * gi;
-            T vi = beta2 * v[i] + oneMinusBeta2 * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            theta[i] -= stepSize * mi / (T.Sqrt(c2 * vi) + epsilon);
+            case OptimizerKind.Sgd:
+                ParameterUpdates.Sgd(alpha, decay, g, theta);
+                break;
+
+            case OptimizerKind.Momentum:
+                ParameterUpdates.Momentum(alpha, T.CreateTruncating(Optimizer.Momentum), decay, g, theta, _optimizerState[0].AsSpan(start, length));
+                break;
+
+            default:
+                ParameterUpdates.Adam(adam, decay, g, theta, _optimizerState[0].AsSpan(start, length), _optimizerState[1].AsSpan(start, length));
+                break;
         }
     }
 }
