@@ -15,50 +15,13 @@ internal interface IRowRange
 }
 
 /// <summary>
-/// Four rows of one kernel call: slot q reads row <c>X[q]</c> and writes row <c>Y[q]</c>. A group of fewer real rows
-/// fills its other slots with a copy of its last real row (same X) writing to scratch, so every real row is
-/// computed by the same four-row arithmetic whatever its neighbours: a row's bits do not depend on the batch.
-/// </summary>
-internal unsafe struct RowGroup<T>
-    where T : unmanaged
-{
-    public T* X0, X1, X2, X3;
-    public T* Y0, Y1, Y2, Y3;
-
-    /// <summary>Real rows in the group (1 to 4), in the first slots.</summary>
-    public int Count;
-
-    /// <summary>
-    /// Rows [row, row + count) of the matrices at <paramref name="x"/> and <paramref name="y"/>, count in 1..4; the
-    /// slots past count repeat the last real row's input and write to <paramref name="scratch"/>.
-    /// </summary>
-    public static RowGroup<T> Of(T* x, T* y, int cols, int row, int count, T* scratch)
-    {
-        T* Input(int q) => x + ((nint)(row + Math.Min(q, count - 1)) * cols);
-        T* Output(int q) => q < count ? y + ((nint)(row + q) * cols) : scratch;
-        return new RowGroup<T>
-        {
-            X0 = Input(0),
-            X1 = Input(1),
-            X2 = Input(2),
-            X3 = Input(3),
-            Y0 = Output(0),
-            Y1 = Output(1),
-            Y2 = Output(2),
-            Y3 = Output(3),
-            Count = count,
-        };
-    }
-}
-
-/// <summary>
-/// What a one-input kernel stores for a group of four rows: their maxima (row q's in 128-bit block q) and
+/// What a one-input kernel stores for a group of four rows from <c>x</c>: their maxima (row q's in 128-bit block q) and
 /// exp(x − max) of each are given.
 /// </summary>
 internal unsafe interface IFourRowsOperator<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    void Store(in RowGroup<T> group, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed);
+    void Store(T* x, T* y, int cols, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed);
 }
 
 /// <summary>
@@ -78,11 +41,11 @@ internal unsafe interface IFourRowsOperator<T>
 /// one row alone takes 8, and the four rows' chains run interleaved.
 /// </para>
 /// <para>
-/// The last (rows mod 4) rows form a group of their own, padded with copies of its last row (<see cref="RowGroup{T}"/>),
-/// and a group with a non-finite maximum (a +∞, a row of −∞, a NaN that the native max kept) is run again row by row,
-/// each padded the same way: so every row whose maximum is finite takes this arithmetic, alone or in any batch, and
-/// only a row with a non-finite maximum goes through <see cref="RowwiseDriver"/>'s row operators, which handle every
-/// case — alone or in any batch as well.
+/// The last (rows mod 4) rows and the rows of a group with a non-finite maximum (a +∞, a row of −∞, a NaN that the
+/// native max kept) are run one by one, each copied into all four slots of a group, so every row with a finite
+/// maximum gets the four-row arithmetic's bits alone, last, or beside a non-finite row: a row's result does not
+/// depend on the batch. Only a row whose own maximum is not finite goes through <see cref="RowwiseDriver"/>'s row
+/// operators, which handle every case.
 /// </para>
 /// </remarks>
 internal static unsafe class ShortRowDriver
@@ -117,8 +80,8 @@ internal static unsafe class ShortRowDriver
 
     /// <summary>
     /// Softmax cross-entropy with labels: <c>gradient = scale · (softmax(x) − onehot(label))</c> row by row, and the
-    /// sum of the rows' losses <c>m − x[label] + log Σ exp(x − m)</c> in double. A row with a non-finite maximum goes to
-    /// <paramref name="fallback"/>, which returns its loss.
+    /// sum of the rows' losses <c>m − x[label] + log Σ exp(x − m)</c> in double. The last (rows mod 4) rows and the
+    /// rows of a group with a non-finite maximum take their losses from <paramref name="fallback"/> (see <see cref="PaddedCrossEntropy"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static double CrossEntropy<T, TFallback>(
@@ -128,34 +91,42 @@ internal static unsafe class ShortRowDriver
     {
         Vector512<T> inRow = InRow<T>(cols);
         Vector512<T> scales = Vector512.Create(scale);
-        T* scratch = stackalloc T[Vector512<T>.Count];
+        int fullRows = rows & ~3;
         double loss = 0;
         double sumProduct = 1;
         fixed (T* xStart = logits)
         fixed (T* gradientStart = gradient)
         fixed (int* labelStart = labels)
         {
-            for (int row = 0; row < rows; row += 4)
+            for (int row = 0; row < fullRows; row += 4)
             {
-                int count = Math.Min(4, rows - row);
-                var group = RowGroup<T>.Of(xStart, gradientStart, cols, row, count, scratch);
-                if (!CrossEntropyGroup(group, labelStart + row, inRow, scales, ref loss, ref sumProduct))
+                T* xa = xStart + ((nint)row * cols);
+                if (!ExpFour(xa, cols, inRow, out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
                 {
-                    for (int single = row; single < row + count; single++)
-                    {
-                        var alone = RowGroup<T>.Of(xStart, gradientStart, cols, single, 1, scratch);
-                        if (!CrossEntropyGroup(alone, labelStart + single, inRow, scales, ref loss, ref sumProduct))
-                        {
-                            loss += fallback.Run(single, 1);
-                        }
-                    }
+                    loss += PaddedCrossEntropy(xStart, gradientStart, labelStart, scales, row, 4, cols, fallback);
+                    continue;
                 }
 
+                Vector512<T> sum = ReduceFour(ea, eb, ec, ed, add: true);
+                Vector512<T> factor = scales / sum;
+                int* label = labelStart + row;
+                loss += LabelTerms(max, sum, xa[label[0]], xa[cols + label[1]], xa[(2 * cols) + label[2]], xa[(3 * cols) + label[3]], ref sumProduct);
                 if (sumProduct > SumProductLimit)
                 {
                     loss += Math.Log(sumProduct);
                     sumProduct = 1;
                 }
+
+                T* ga = gradientStart + ((nint)row * cols);
+                StoreRow(ga, inRow, (ea * BroadcastBlock(factor, 0)) - AtLabel(label[0], scales));
+                StoreRow(ga + cols, inRow, (eb * BroadcastBlock(factor, 1)) - AtLabel(label[1], scales));
+                StoreRow(ga + (2 * cols), inRow, (ec * BroadcastBlock(factor, 2)) - AtLabel(label[2], scales));
+                StoreRow(ga + (3 * cols), inRow, (ed * BroadcastBlock(factor, 3)) - AtLabel(label[3], scales));
+            }
+
+            if (fullRows < rows)
+            {
+                loss += PaddedCrossEntropy(xStart, gradientStart, labelStart, scales, fullRows, rows - fullRows, cols, fallback);
             }
         }
 
@@ -163,28 +134,74 @@ internal static unsafe class ShortRowDriver
     }
 
     /// <summary>
-    /// One group of the cross-entropy: the real rows' gradients stored and their loss terms added, or false (nothing
-    /// written) when a maximum is not finite. Labels are read for the real rows only (a padded slot repeats the last).
+    /// Rows [row, row + count) that the loop cannot take four at a time (the last rows mod 4, or a group with a
+    /// non-finite maximum): their losses and gradients from <paramref name="fallback"/>, then, for each finite row,
+    /// the gradient again by the four-row arithmetic on a copy of the row in all four slots (<see cref="FillGroup"/>),
+    /// so a row's gradient has the same bits alone, last, or beside a non-finite row as inside a full group. Their
+    /// losses are summed row-wise: the loss is the batch's, not a row's.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool CrossEntropyGroup<T>(in RowGroup<T> group, int* label, Vector512<T> inRow, Vector512<T> scales, ref double loss, ref double sumProduct)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double PaddedCrossEntropy<T, TFallback>(T* x, T* gradient, int* labels, Vector512<T> scales, int row, int count, int cols, TFallback fallback)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TFallback : IRowRange, allows ref struct
     {
-        if (!ExpFour(group, inRow, out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
+        double loss = fallback.Run(row, count);
+        Vector512<T> inRow = InRow<T>(cols);
+        T* copies = stackalloc T[4 * Vector512<T>.Count];
+        for (int single = row; single < row + count; single++)
         {
-            return false;
+            FillGroup(x + ((nint)single * cols), cols, copies);
+            if (ExpFour(copies, cols, inRow, out _, out Vector512<T> ea, out _, out _, out _))
+            {
+                Vector512<T> sum = ReduceFour(ea, ea, ea, ea, add: true);
+                Vector512<T> factor = scales / sum;
+                StoreRow(gradient + ((nint)single * cols), inRow, (ea * BroadcastBlock(factor, 0)) - AtLabel(labels[single], scales));
+            }
         }
 
-        int last = group.Count - 1;
-        int la = label[0], lb = label[Math.Min(1, last)], lc = label[Math.Min(2, last)], ld = label[Math.Min(3, last)];
-        Vector512<T> sum = ReduceFour(ea, eb, ec, ed, add: true);
-        Vector512<T> factor = scales / sum;
-        loss += LabelTerms(max, sum, group.X0[la], group.X1[lb], group.X2[lc], group.X3[ld], group.Count, ref sumProduct);
-        StoreRow(group.Y0, inRow, (ea * BroadcastBlock(factor, 0)) - AtLabel(la, scales));
-        StoreRow(group.Y1, inRow, (eb * BroadcastBlock(factor, 1)) - AtLabel(lb, scales));
-        StoreRow(group.Y2, inRow, (ec * BroadcastBlock(factor, 2)) - AtLabel(lc, scales));
-        StoreRow(group.Y3, inRow, (ed * BroadcastBlock(factor, 3)) - AtLabel(ld, scales));
-        return true;
+        return loss;
+    }
+
+    /// <summary>
+    /// Rows [row, row + count) that the loop cannot take four at a time: each finite one by the four-row arithmetic
+    /// on a copy of it in all four slots (<see cref="FillGroup"/>), the others through <paramref name="fallback"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PaddedUnary<T, TGroup, TFallback>(TGroup group, T* x, T* y, int row, int count, int cols, TFallback fallback)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TGroup : struct, IFourRowsOperator<T>
+        where TFallback : IRowRange, allows ref struct
+    {
+        Vector512<T> inRow = InRow<T>(cols);
+        T* copies = stackalloc T[4 * Vector512<T>.Count];
+        T* results = stackalloc T[4 * Vector512<T>.Count];
+        for (int single = row; single < row + count; single++)
+        {
+            FillGroup(x + ((nint)single * cols), cols, copies);
+            if (ExpFour(copies, cols, inRow, out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
+            {
+                group.Store(copies, results, cols, inRow, max, ea, eb, ec, ed);
+                new ReadOnlySpan<T>(results, cols).CopyTo(new Span<T>(y + ((nint)single * cols), cols));
+            }
+            else
+            {
+                fallback.Run(single, 1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies one row into all four rows of <paramref name="group"/> (4 × <paramref name="cols"/> values): the group
+    /// arithmetic on it gives that row's bits as inside any full group, since each row's reductions and exps use its
+    /// own lanes only.
+    /// </summary>
+    private static void FillGroup<T>(T* row, int cols, T* group)
+        where T : unmanaged
+    {
+        for (int q = 0; q < 4; q++)
+        {
+            new ReadOnlySpan<T>(row, cols).CopyTo(new Span<T>(group + (q * cols), cols));
+        }
     }
 
     /// <summary>The loop of the one-input kernels: groups of four rows through <paramref name="group"/>, the rest through <paramref name="fallback"/>.</summary>
@@ -199,40 +216,27 @@ internal static unsafe class ShortRowDriver
         where TFallback : IRowRange, allows ref struct
     {
         Vector512<T> inRow = InRow<T>(cols);
-        T* scratch = stackalloc T[Vector512<T>.Count];
+        int fullRows = rows & ~3;
         fixed (T* xStart = x)
         fixed (T* yStart = y)
         {
-            for (int row = 0; row < rows; row += 4)
+            for (int row = 0; row < fullRows; row += 4)
             {
-                int count = Math.Min(4, rows - row);
-                if (!UnaryGroup(group, RowGroup<T>.Of(xStart, yStart, cols, row, count, scratch), inRow))
+                T* xa = xStart + ((nint)row * cols);
+                if (!ExpFour(xa, cols, inRow, out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
                 {
-                    for (int single = row; single < row + count; single++)
-                    {
-                        if (!UnaryGroup(group, RowGroup<T>.Of(xStart, yStart, cols, single, 1, scratch), inRow))
-                        {
-                            fallback.Run(single, 1);
-                        }
-                    }
+                    PaddedUnary(group, xStart, yStart, row, 4, cols, fallback);
+                    continue;
                 }
+
+                group.Store(xa, yStart + ((nint)row * cols), cols, inRow, max, ea, eb, ec, ed);
+            }
+
+            if (fullRows < rows)
+            {
+                PaddedUnary(group, xStart, yStart, fullRows, rows - fullRows, cols, fallback);
             }
         }
-    }
-
-    /// <summary>One group of a one-input kernel, or false (nothing written) when a maximum is not finite.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool UnaryGroup<T, TGroup>(TGroup group, in RowGroup<T> rows, Vector512<T> inRow)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TGroup : struct, IFourRowsOperator<T>
-    {
-        if (!ExpFour(rows, inRow, out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed))
-        {
-            return false;
-        }
-
-        group.Store(rows, inRow, max, ea, eb, ec, ed);
-        return true;
     }
 
     /// <summary>Lanes below <paramref name="cols"/>.</summary>
@@ -243,19 +247,19 @@ internal static unsafe class ShortRowDriver
             : Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)cols)).As<long, T>();
 
     /// <summary>
-    /// The group's four rows: their maxima (row q's in block q) and exp(x − max) of each, or false if a maximum is
-    /// not finite.
+    /// The four rows from <paramref name="first"/>: their maxima (row q's in block q) and exp(x − max) of each, or
+    /// false if a maximum is not finite.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ExpFour<T>(
-        in RowGroup<T> group, Vector512<T> inRow,
+        T* first, int cols, Vector512<T> inRow,
         out Vector512<T> max, out Vector512<T> ea, out Vector512<T> eb, out Vector512<T> ec, out Vector512<T> ed)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        Vector512<T> a = LoadRow(group.X0, inRow);
-        Vector512<T> b = LoadRow(group.X1, inRow);
-        Vector512<T> c = LoadRow(group.X2, inRow);
-        Vector512<T> d = LoadRow(group.X3, inRow);
+        Vector512<T> a = LoadRow(first, inRow);
+        Vector512<T> b = LoadRow(first + cols, inRow);
+        Vector512<T> c = LoadRow(first + (2 * cols), inRow);
+        Vector512<T> d = LoadRow(first + (3 * cols), inRow);
         max = ReduceFour(a, b, c, d, add: false);
         bool finite = Vector512.EqualsAll(max - max, Vector512<T>.Zero);
         ea = ExpMinus(a, BroadcastBlock(max, 0));
@@ -270,13 +274,13 @@ internal static unsafe class ShortRowDriver
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Store(in RowGroup<T> group, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed)
+        public void Store(T* x, T* y, int cols, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed)
         {
             Vector512<T> factor = Vector512<T>.One / ReduceFour(ea, eb, ec, ed, add: true);
-            StoreRow(group.Y0, inRow, ea * BroadcastBlock(factor, 0));
-            StoreRow(group.Y1, inRow, eb * BroadcastBlock(factor, 1));
-            StoreRow(group.Y2, inRow, ec * BroadcastBlock(factor, 2));
-            StoreRow(group.Y3, inRow, ed * BroadcastBlock(factor, 3));
+            StoreRow(y, inRow, ea * BroadcastBlock(factor, 0));
+            StoreRow(y + cols, inRow, eb * BroadcastBlock(factor, 1));
+            StoreRow(y + (2 * cols), inRow, ec * BroadcastBlock(factor, 2));
+            StoreRow(y + (3 * cols), inRow, ed * BroadcastBlock(factor, 3));
         }
     }
 
@@ -288,14 +292,13 @@ internal static unsafe class ShortRowDriver
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public void Store(in RowGroup<T> group, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed)
+        public void Store(T* x, T* y, int cols, Vector512<T> inRow, Vector512<T> max, Vector512<T> ea, Vector512<T> eb, Vector512<T> ec, Vector512<T> ed)
         {
-            // A padded slot re-reads its input after a real row may have been written in place: it only fills scratch.
             Vector512<T> logSum = VectorMath.Log1p<Vector512Ops<T>, Vector512<T>, T>(ReduceFour(ea, eb, ec, ed, add: true) - Vector512<T>.One);
-            StoreRow(group.Y0, inRow, LogRow(group.X0, inRow, max, logSum, 0));
-            StoreRow(group.Y1, inRow, LogRow(group.X1, inRow, max, logSum, 1));
-            StoreRow(group.Y2, inRow, LogRow(group.X2, inRow, max, logSum, 2));
-            StoreRow(group.Y3, inRow, LogRow(group.X3, inRow, max, logSum, 3));
+            StoreRow(y, inRow, LogRow(x, inRow, max, logSum, 0));
+            StoreRow(y + cols, inRow, LogRow(x + cols, inRow, max, logSum, 1));
+            StoreRow(y + (2 * cols), inRow, LogRow(x + (2 * cols), inRow, max, logSum, 2));
+            StoreRow(y + (3 * cols), inRow, LogRow(x + (3 * cols), inRow, max, logSum, 3));
         }
     }
 
@@ -350,30 +353,17 @@ internal static unsafe class ShortRowDriver
             : Vector512.Equals(Vector512<long>.Indices, Vector512.Create((long)label)).As<long, T>() & scales;
 
     /// <summary>
-    /// Σ over the group's first <paramref name="count"/> (real) rows of <c>m − x[label]</c> in double; the product of
-    /// their sums (each in [1, 16]) goes into <paramref name="sumProduct"/>, whose log is their <c>Σ log Σ</c>.
+    /// Σ over the four rows of <c>m − x[label]</c> in double; the product of their sums (each in [1, 16]) goes into
+    /// <paramref name="sumProduct"/>, whose log is their <c>Σ log Σ</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double LabelTerms<T>(Vector512<T> max, Vector512<T> sum, T labelA, T labelB, T labelC, T labelD, int count, ref double sumProduct)
+    private static double LabelTerms<T>(Vector512<T> max, Vector512<T> sum, T labelA, T labelB, T labelC, T labelD, ref double sumProduct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int block = Vector128<T>.Count;
-        if (count == 4)
-        {
-            sumProduct *= Widen(sum[0]) * Widen(sum[block]) * Widen(sum[2 * block]) * Widen(sum[3 * block]);
-            double maxima = Widen(max[0]) + Widen(max[block]) + Widen(max[2 * block]) + Widen(max[3 * block]);
-            return maxima - (Widen(labelA) + Widen(labelB) + Widen(labelC) + Widen(labelD));
-        }
-
-        ReadOnlySpan<T> labelValues = [labelA, labelB, labelC];
-        double terms = 0;
-        for (int q = 0; q < count; q++)
-        {
-            sumProduct *= Widen(sum[q * block]);
-            terms += Widen(max[q * block]) - Widen(labelValues[q]);
-        }
-
-        return terms;
+        sumProduct *= Widen(sum[0]) * Widen(sum[block]) * Widen(sum[2 * block]) * Widen(sum[3 * block]);
+        double maxima = Widen(max[0]) + Widen(max[block]) + Widen(max[2 * block]) + Widen(max[3 * block]);
+        return maxima - (Widen(labelA) + Widen(labelB) + Widen(labelC) + Widen(labelD));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
