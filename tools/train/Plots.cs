@@ -63,27 +63,8 @@ internal static class Plots
     public static void SaveCurves(IReadOnlyList<EpochPoint> history, string title, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] svg = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(RenderSvg(history, title));
-        string full = Path.GetFullPath(path);
-        // A short fixed stem keeps the temporary name legal whatever the length of the target's name.
-        string temporary = Path.Combine(
-            Path.GetDirectoryName(full) ?? ".",
-            $".train-plot.{Random.Shared.NextInt64(1L << 48).ToString("x12", CultureInfo.InvariantCulture)}.tmp");
-        using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        try
-        {
-            file.Write(svg);
-            file.Flush(flushToDisk: true);
-            // Closed before the rename: Windows renames an open file only if it was opened with FileShare.Delete.
-            file.Dispose();
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            file.Dispose();
-            File.Delete(temporary);
-            throw;
-        }
+        string svg = RenderSvg(history, title);
+        OutputPaths.WriteAtomically(path, writer => writer.Write(svg));
     }
 
     /// <summary>The SVG document of the curves of <paramref name="history"/> under <paramref name="title"/>.</summary>
