@@ -35,10 +35,10 @@ public static partial class Gemm
     //   64×128×256 up). Narrower than one packed tile (n < NR) it stays unpacked at any size: a padded tile would
     //   waste more than the 8×1V kernel loses.
     // ParallelMinWork: below 2¹⁸ m·n·k (≈ 3 µs of work) waking a worker costs about as much as it saves.
-    private static readonly GemmBlockSizes Vector512Blocks = new(KC: 128, MCTiles: 64, NCTiles: 64, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
-    private static readonly GemmBlockSizes Vector256Blocks = new(KC: 256, MCTiles: 32, NCTiles: 256, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
-    private static readonly GemmBlockSizes Vector128Blocks = new(KC: 256, MCTiles: 32, NCTiles: 512, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
-    private static readonly GemmBlockSizes ScalarBlocks = new(KC: 256, MCTiles: 32, NCTiles: 2048, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+    internal static readonly GemmBlockSizes Vector512Blocks = new(KC: 128, MCTiles: 64, NCTiles: 64, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+    internal static readonly GemmBlockSizes Vector256Blocks = new(KC: 256, MCTiles: 32, NCTiles: 256, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+    internal static readonly GemmBlockSizes Vector128Blocks = new(KC: 256, MCTiles: 32, NCTiles: 512, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
+    internal static readonly GemmBlockSizes ScalarBlocks = new(KC: 256, MCTiles: 32, NCTiles: 2048, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
 
     /// <summary>
     /// The k-order of every kernel on a path (narrow, unpacked and packed alike): k splits into <c>Count</c> blocks,

@@ -6,6 +6,9 @@ namespace FastBackprop;
 /// <summary>The unpacked path for small problems with op(B) = B: kernels read A and B where they lie.</summary>
 public static partial class Gemm
 {
+    /// <summary>Rows of the unpacked kernel's tallest tile (8, then 4, 2, 1): the thread split's row granule.</summary>
+    private const int DirectRows = 8;
+
     /// <summary>
     /// C[rows r0..r1, cols c0..c1] by <see cref="GemmDirectKernel{TVec, T, TOps, TRows}"/>: one vector of columns
     /// at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.

@@ -187,23 +187,23 @@ public static partial class Gemm
     /// </summary>
     private const long NarrowMaxWork = 1L << 13;
 
-    /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and an 8 × V tile of C.</summary>
+    /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and a DirectRows × V tile of C.</summary>
     private static unsafe nuint DirectScratchBytes<T>(int k, int lanes)
         where T : unmanaged =>
-        PackWorkspace.Align((nuint)k * (nuint)lanes * (nuint)sizeof(T)) + (nuint)(8 * lanes * sizeof(T));
+        PackWorkspace.Align((nuint)k * (nuint)lanes * (nuint)sizeof(T)) + (nuint)(DirectRows * lanes * sizeof(T));
 
-    private static GemmBlockSizes Blocks =>
-        Dispatch.Use512 ? Vector512Blocks : Dispatch.Use256 ? Vector256Blocks : Dispatch.Use128 ? Vector128Blocks : ScalarBlocks;
+    private static GemmBlockSizes Blocks => PathTable.Active.GemmBlocks;
 
     /// <summary>The granules a thread split must respect (tile rows, tile columns) so tiles never straddle two threads.</summary>
     private static (int Rows, int Cols) Units<T>(bool direct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int lanes = Dispatch.Use512 ? Vector512<T>.Count : Dispatch.Use256 ? Vector256<T>.Count : Dispatch.Use128 ? Vector128<T>.Count : 1;
-        return direct ? (8, lanes) : (6, (Dispatch.Use512 ? 4 : 2) * lanes);
+        SimdPathRow path = PathTable.Active;
+        int lanes = path.Lanes<T>();
+        return direct ? (DirectRows, lanes) : (path.MicrokernelRows, path.MicrokernelVectors * lanes);
     }
 
-    /// <summary>The dispatch ladder: the active path's kernel for rows r0..r1 and columns c0..c1 of C.</summary>
+    /// <summary>The active path's kernel for rows r0..r1 and columns c0..c1 of C.</summary>
     /// <remarks>The unpacked path uses <paramref name="scratch"/> when given, else reserves its scratch in <paramref name="workspace"/>.</remarks>
     private static unsafe void RunRange<T>(in GemmProblem<T> problem, bool direct, int r0, int r1, int c0, int c1, PackWorkspace? workspace, byte* scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -213,49 +213,42 @@ public static partial class Gemm
             scratch = workspace!.Reserve(DirectScratchBytes<T>(problem.K, Units<T>(direct: true).Cols));
         }
 
-        if (Dispatch.Use512)
+        var range = new RangeKernel<T>(in problem, direct, r0, r1, c0, c1, workspace, scratch);
+        PathTable.Run<RangeKernel<T>, T>(ref range);
+    }
+
+    /// <summary>One range of C on one path: the unpacked kernel or the packed one with the path's microkernel.</summary>
+    private readonly unsafe ref struct RangeKernel<T> : IPathKernel<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly ref readonly GemmProblem<T> _problem;
+        private readonly bool _direct;
+        private readonly int _r0, _r1, _c0, _c1;
+        private readonly PackWorkspace? _workspace;
+        private readonly byte* _scratch;
+
+        public RangeKernel(in GemmProblem<T> problem, bool direct, int r0, int r1, int c0, int c1, PackWorkspace? workspace, byte* scratch)
         {
-            if (direct)
+            _problem = ref problem;
+            _direct = direct;
+            (_r0, _r1, _c0, _c1) = (r0, r1, c0, c1);
+            _workspace = workspace;
+            _scratch = scratch;
+        }
+
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T>
+        {
+            if (_direct)
             {
-                RunDirect<T, Vector512<T>, Vector512Ops<T>>(problem, r0, r1, c0, c1, scratch, Vector512Blocks);
+                RunDirect<T, TVec, TOps>(_problem, _r0, _r1, _c0, _c1, _scratch, Blocks);
             }
             else
             {
-                RunPacked<T, Vector512<T>, Vector512Ops<T>, GemmMicrokernel6x4V<Vector512<T>, T, Vector512Ops<T>>>(
-                    problem, r0, r1, c0, c1, workspace!, Vector512Blocks);
+                RunPacked<T, TVec, TOps, TMicrokernel>(_problem, _r0, _r1, _c0, _c1, _workspace!, Blocks);
             }
-        }
-        else if (Dispatch.Use256)
-        {
-            if (direct)
-            {
-                RunDirect<T, Vector256<T>, Vector256Ops<T>>(problem, r0, r1, c0, c1, scratch, Vector256Blocks);
-            }
-            else
-            {
-                RunPacked<T, Vector256<T>, Vector256Ops<T>, GemmMicrokernel6x2V<Vector256<T>, T, Vector256Ops<T>>>(
-                    problem, r0, r1, c0, c1, workspace!, Vector256Blocks);
-            }
-        }
-        else if (Dispatch.Use128)
-        {
-            if (direct)
-            {
-                RunDirect<T, Vector128<T>, Vector128Ops<T>>(problem, r0, r1, c0, c1, scratch, Vector128Blocks);
-            }
-            else
-            {
-                RunPacked<T, Vector128<T>, Vector128Ops<T>, GemmMicrokernel6x2V<Vector128<T>, T, Vector128Ops<T>>>(
-                    problem, r0, r1, c0, c1, workspace!, Vector128Blocks);
-            }
-        }
-        else if (direct)
-        {
-            RunDirect<T, T, ScalarOps<T>>(problem, r0, r1, c0, c1, scratch, ScalarBlocks);
-        }
-        else
-        {
-            RunPacked<T, T, ScalarOps<T>, GemmMicrokernel6x2V<T, T, ScalarOps<T>>>(problem, r0, r1, c0, c1, workspace!, ScalarBlocks);
         }
     }
 

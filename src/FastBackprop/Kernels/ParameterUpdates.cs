@@ -10,8 +10,8 @@ namespace FastBackprop;
 /// <remarks>
 /// <para>What an element's result depends on: its own g, θ and state, the step's coefficients, and the path's
 /// <see cref="VectorMath.MultiplyAddIsFused"/> — never the span's length, offset or the element's position, since
-/// every width (and the scalar loop the driver runs below one Vector128) computes the same operations in the same
-/// order. Adam uses only +, −, ×, ÷ and √, each correctly rounded: its bits are the same on every path and are those
+/// the driver runs every element at the path's width (a short span as one padded vector) and every width computes
+/// the same operations in the same order. Adam uses only +, −, ×, ÷ and √, each correctly rounded: its bits are the same on every path and are those
 /// of the scalar loop it replaced. SGD's and momentum's parameter step is a multiply-add, as in
 /// <see cref="Linear.Axpy{T}"/>: one rounding where it is fused, two where it is not (SSE-only x86, x86 without
 /// hardware intrinsics; Arm64 always fuses), so those paths can differ from the others by one rounding.</para>

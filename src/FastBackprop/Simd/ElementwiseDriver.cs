@@ -1,17 +1,20 @@
 namespace FastBackprop.Simd;
 
 /// <summary>
-/// The loops of every element-wise kernel, written once: pick the widest active vector that fits the length, run
-/// it over whole vectors, and finish with one overlapping vector ending at the last element.
+/// The loops of every element-wise kernel, written once: whole vectors of the active path's width, then one
+/// overlapping vector ending at the last element; a span shorter than one vector runs as one zero-padded vector.
 /// </summary>
 /// <remarks>
-/// Callers validate lengths and aliasing first. A destination may be the same span as an input (in place) but
+/// <para>An element's result depends only on its value and the path, never on the span's length or offset: every
+/// element, in the body, in the overlapping last vector or in a padded short span, goes through the same operator at
+/// the same width (a narrower width would run another exp algorithm on AVX-512, see <see cref="ExpAlgorithm"/>).</para>
+/// <para>Callers validate lengths and aliasing first. A destination may be the same span as an input (in place) but
 /// must not partially overlap one. The overlapping last vector is loaded and computed before the main loop
 /// stores anything, so in place it reads original inputs; storing it last rewrites the overlap with the values
-/// the main loop already wrote there. Lengths below one Vector128 run through <see cref="ScalarOps{T}"/>.
-/// The span entry points call each width out of line: inlined
-/// together, four widths of a long operator such as sigmoid exhaust the JIT's inline budget, and the operator's
-/// vector ops are then left as calls (measured 3× slower on AVX2). The row kernels inline the width loops directly.
+/// the main loop already wrote there. A short span is copied into a local vector, computed there and copied back.</para>
+/// <para>The span entry points run the width's loop out of line: inlined into the entry, a long operator such as
+/// sigmoid exhausted the JIT's inline budget and its vector ops were left as calls (measured 3× slower on AVX2).
+/// The row kernels inline the width loops directly.</para>
 /// </remarks>
 internal static class ElementwiseDriver
 {
@@ -19,57 +22,17 @@ internal static class ElementwiseDriver
         where TOp : struct, IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T dRef = ref MemoryMarshal.GetReference(destination);
-        nuint length = (nuint)x.Length;
-        if (Dispatch.Use512 && length >= (nuint)Vector512<T>.Count)
-        {
-            RunOutOfLine<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref xRef, ref dRef, length);
-        }
-        else if (Dispatch.Use256 && length >= (nuint)Vector256<T>.Count)
-        {
-            RunOutOfLine<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref xRef, ref dRef, length);
-        }
-        else if (Dispatch.Use128 && length >= (nuint)Vector128<T>.Count)
-        {
-            RunOutOfLine<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref xRef, ref dRef, length);
-        }
-        else
-        {
-            for (nuint i = 0; i < length; i++)
-            {
-                Unsafe.Add(ref dRef, i) = op.Invoke<ScalarOps<T>, T>(Unsafe.Add(ref xRef, i));
-            }
-        }
+        var loop = new UnaryLoop<TOp, T>(op, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(destination), (nuint)x.Length);
+        PathTable.Run<UnaryLoop<TOp, T>, T>(ref loop);
     }
 
     public static void Run<TOp, T>(TOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination)
         where TOp : struct, IBinaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ref T xRef = ref MemoryMarshal.GetReference(x);
-        ref T yRef = ref MemoryMarshal.GetReference(y);
-        ref T dRef = ref MemoryMarshal.GetReference(destination);
-        nuint length = (nuint)x.Length;
-        if (Dispatch.Use512 && length >= (nuint)Vector512<T>.Count)
-        {
-            RunOutOfLine<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref xRef, ref yRef, ref dRef, length);
-        }
-        else if (Dispatch.Use256 && length >= (nuint)Vector256<T>.Count)
-        {
-            RunOutOfLine<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref xRef, ref yRef, ref dRef, length);
-        }
-        else if (Dispatch.Use128 && length >= (nuint)Vector128<T>.Count)
-        {
-            RunOutOfLine<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref xRef, ref yRef, ref dRef, length);
-        }
-        else
-        {
-            for (nuint i = 0; i < length; i++)
-            {
-                Unsafe.Add(ref dRef, i) = op.Invoke<ScalarOps<T>, T>(Unsafe.Add(ref xRef, i), Unsafe.Add(ref yRef, i));
-            }
-        }
+        var loop = new BinaryLoop<TOp, T>(
+            op, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(destination), (nuint)x.Length);
+        PathTable.Run<BinaryLoop<TOp, T>, T>(ref loop);
     }
 
     /// <summary>
@@ -80,30 +43,9 @@ internal static class ElementwiseDriver
         where TOp : struct, IUpdateOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ref T gRef = ref MemoryMarshal.GetReference(gradient);
-        ref T pRef = ref MemoryMarshal.GetReference(parameters);
-        ref T sRef = ref MemoryMarshal.GetReference(state);
-        nuint length = (nuint)gradient.Length;
-        if (Dispatch.Use512 && length >= (nuint)Vector512<T>.Count)
-        {
-            RunUpdateOutOfLine<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref gRef, ref pRef, ref sRef, length);
-        }
-        else if (Dispatch.Use256 && length >= (nuint)Vector256<T>.Count)
-        {
-            RunUpdateOutOfLine<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref gRef, ref pRef, ref sRef, length);
-        }
-        else if (Dispatch.Use128 && length >= (nuint)Vector128<T>.Count)
-        {
-            RunUpdateOutOfLine<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref gRef, ref pRef, ref sRef, length);
-        }
-        else
-        {
-            for (nuint i = 0; i < length; i++)
-            {
-                ref T p = ref Unsafe.Add(ref pRef, i);
-                p = op.Invoke<ScalarOps<T>, T>(Unsafe.Add(ref gRef, i), p, ref Unsafe.Add(ref sRef, i));
-            }
-        }
+        var loop = new UpdateLoop<TOp, T>(
+            op, ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetReference(parameters), ref MemoryMarshal.GetReference(state), (nuint)gradient.Length);
+        PathTable.Run<UpdateLoop<TOp, T>, T>(ref loop);
     }
 
     /// <summary>A two-state update in place (Adam's moments); see the one-state form.</summary>
@@ -111,48 +53,15 @@ internal static class ElementwiseDriver
         where TOp : struct, ITwoStateUpdateOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ref T gRef = ref MemoryMarshal.GetReference(gradient);
-        ref T pRef = ref MemoryMarshal.GetReference(parameters);
-        ref T s0Ref = ref MemoryMarshal.GetReference(firstState);
-        ref T s1Ref = ref MemoryMarshal.GetReference(secondState);
-        nuint length = (nuint)gradient.Length;
-        if (Dispatch.Use512 && length >= (nuint)Vector512<T>.Count)
-        {
-            RunUpdateOutOfLine<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref gRef, ref pRef, ref s0Ref, ref s1Ref, length);
-        }
-        else if (Dispatch.Use256 && length >= (nuint)Vector256<T>.Count)
-        {
-            RunUpdateOutOfLine<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref gRef, ref pRef, ref s0Ref, ref s1Ref, length);
-        }
-        else if (Dispatch.Use128 && length >= (nuint)Vector128<T>.Count)
-        {
-            RunUpdateOutOfLine<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref gRef, ref pRef, ref s0Ref, ref s1Ref, length);
-        }
-        else
-        {
-            for (nuint i = 0; i < length; i++)
-            {
-                ref T p = ref Unsafe.Add(ref pRef, i);
-                p = op.Invoke<ScalarOps<T>, T>(Unsafe.Add(ref gRef, i), p, ref Unsafe.Add(ref s0Ref, i), ref Unsafe.Add(ref s1Ref, i));
-            }
-        }
+        var loop = new TwoStateUpdateLoop<TOp, T>(
+            op,
+            ref MemoryMarshal.GetReference(gradient),
+            ref MemoryMarshal.GetReference(parameters),
+            ref MemoryMarshal.GetReference(firstState),
+            ref MemoryMarshal.GetReference(secondState),
+            (nuint)gradient.Length);
+        PathTable.Run<TwoStateUpdateLoop<TOp, T>, T>(ref loop);
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RunOutOfLine<TOp, T, TOps, TVec>(TOp op, ref T x, ref T destination, nuint length)
-        where TOp : struct, IUnaryOperator<T>
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TOps : IVectorOps<TVec, T>
-        where TVec : struct =>
-        Run<TOp, T, TOps, TVec>(op, ref x, ref destination, length);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RunOutOfLine<TOp, T, TOps, TVec>(TOp op, ref T x, ref T y, ref T destination, nuint length)
-        where TOp : struct, IBinaryOperator<T>
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TOps : IVectorOps<TVec, T>
-        where TVec : struct =>
-        Run<TOp, T, TOps, TVec>(op, ref x, ref y, ref destination, length);
 
     /// <summary>Whole vectors, then the overlapping last one. Requires <c>length ≥ TOps.Count</c>.</summary>
     /// <remarks>
@@ -215,8 +124,9 @@ internal static class ElementwiseDriver
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RunUpdateOutOfLine<TOp, T, TOps, TVec>(TOp op, ref T gradient, ref T parameters, ref T state, nuint length)
+    /// <summary>Whole vectors, then the overlapping last one. Requires <c>length ≥ TOps.Count</c>; see the unary form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunUpdate<TOp, T, TOps, TVec>(TOp op, ref T gradient, ref T parameters, ref T state, nuint length)
         where TOp : struct, IUpdateOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOps : IVectorOps<TVec, T>
@@ -248,8 +158,9 @@ internal static class ElementwiseDriver
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void RunUpdateOutOfLine<TOp, T, TOps, TVec>(TOp op, ref T gradient, ref T parameters, ref T firstState, ref T secondState, nuint length)
+    /// <summary>Whole vectors, then the overlapping last one. Requires <c>length ≥ TOps.Count</c>; see the unary form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunUpdate<TOp, T, TOps, TVec>(TOp op, ref T gradient, ref T parameters, ref T firstState, ref T secondState, nuint length)
         where TOp : struct, ITwoStateUpdateOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOps : IVectorOps<TVec, T>
@@ -280,6 +191,203 @@ internal static class ElementwiseDriver
             }
 
             i += count;
+        }
+    }
+
+    /// <summary>
+    /// Points <paramref name="span"/> at <paramref name="padded"/> holding its <paramref name="length"/> elements
+    /// followed by zeros, so a span shorter than one vector runs through the width's loop as one whole vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T Pad<T, TVec>(ref T span, ref TVec padded, nuint length)
+        where TVec : struct
+    {
+        padded = default;
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<TVec, byte>(ref padded), ref Unsafe.As<T, byte>(ref span), (uint)(length * (nuint)Unsafe.SizeOf<T>()));
+        return ref Unsafe.As<TVec, T>(ref padded);
+    }
+
+    /// <summary>Copies the first <paramref name="length"/> elements of a padded vector back to the caller's span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Unpad<T, TVec>(ref TVec padded, ref T span, nuint length)
+        where TVec : struct =>
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref span), ref Unsafe.As<TVec, byte>(ref padded), (uint)(length * (nuint)Unsafe.SizeOf<T>()));
+
+    // One struct per entry point: the path table calls its Run once per path, out of line, and each operator is invoked
+    // at one site (a padded short span is redirected through the same loop rather than given a second call of the
+    // operator, which would count again against the inline budget).
+    private readonly ref struct UnaryLoop<TOp, T> : IPathKernel<T>
+        where TOp : struct, IUnaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly TOp _op;
+        private readonly ref T _x;
+        private readonly ref T _destination;
+        private readonly nuint _length;
+
+        public UnaryLoop(TOp op, ref T x, ref T destination, nuint length)
+        {
+            _op = op;
+            _x = ref x;
+            _destination = ref destination;
+            _length = length;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T>
+        {
+            if (_length == 0)
+            {
+                return;
+            }
+
+            bool padded = _length < (nuint)TOps.Count;
+            TVec buffer = default;
+            ref T x = ref padded ? ref Pad(ref _x, ref buffer, _length) : ref _x;
+            ref T destination = ref padded ? ref Unsafe.As<TVec, T>(ref buffer) : ref _destination;
+            Run<TOp, T, TOps, TVec>(_op, ref x, ref destination, padded ? (nuint)TOps.Count : _length);
+            if (padded)
+            {
+                Unpad(ref buffer, ref _destination, _length);
+            }
+        }
+    }
+
+    private readonly ref struct BinaryLoop<TOp, T> : IPathKernel<T>
+        where TOp : struct, IBinaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly TOp _op;
+        private readonly ref T _x;
+        private readonly ref T _y;
+        private readonly ref T _destination;
+        private readonly nuint _length;
+
+        public BinaryLoop(TOp op, ref T x, ref T y, ref T destination, nuint length)
+        {
+            _op = op;
+            _x = ref x;
+            _y = ref y;
+            _destination = ref destination;
+            _length = length;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T>
+        {
+            if (_length == 0)
+            {
+                return;
+            }
+
+            bool padded = _length < (nuint)TOps.Count;
+            TVec xBuffer = default, yBuffer = default;
+            ref T x = ref padded ? ref Pad(ref _x, ref xBuffer, _length) : ref _x;
+            ref T y = ref padded ? ref Pad(ref _y, ref yBuffer, _length) : ref _y;
+            ref T destination = ref padded ? ref Unsafe.As<TVec, T>(ref xBuffer) : ref _destination;
+            Run<TOp, T, TOps, TVec>(_op, ref x, ref y, ref destination, padded ? (nuint)TOps.Count : _length);
+            if (padded)
+            {
+                Unpad(ref xBuffer, ref _destination, _length);
+            }
+        }
+    }
+
+    private readonly ref struct UpdateLoop<TOp, T> : IPathKernel<T>
+        where TOp : struct, IUpdateOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly TOp _op;
+        private readonly ref T _gradient;
+        private readonly ref T _parameters;
+        private readonly ref T _state;
+        private readonly nuint _length;
+
+        public UpdateLoop(TOp op, ref T gradient, ref T parameters, ref T state, nuint length)
+        {
+            _op = op;
+            _gradient = ref gradient;
+            _parameters = ref parameters;
+            _state = ref state;
+            _length = length;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T>
+        {
+            if (_length == 0)
+            {
+                return;
+            }
+
+            bool padded = _length < (nuint)TOps.Count;
+            TVec gradientBuffer = default, parameterBuffer = default, stateBuffer = default;
+            ref T gradient = ref padded ? ref Pad(ref _gradient, ref gradientBuffer, _length) : ref _gradient;
+            ref T parameters = ref padded ? ref Pad(ref _parameters, ref parameterBuffer, _length) : ref _parameters;
+            ref T state = ref padded ? ref Pad(ref _state, ref stateBuffer, _length) : ref _state;
+            RunUpdate<TOp, T, TOps, TVec>(_op, ref gradient, ref parameters, ref state, padded ? (nuint)TOps.Count : _length);
+            if (padded)
+            {
+                Unpad(ref parameterBuffer, ref _parameters, _length);
+                Unpad(ref stateBuffer, ref _state, _length);
+            }
+        }
+    }
+
+    private readonly ref struct TwoStateUpdateLoop<TOp, T> : IPathKernel<T>
+        where TOp : struct, ITwoStateUpdateOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly TOp _op;
+        private readonly ref T _gradient;
+        private readonly ref T _parameters;
+        private readonly ref T _firstState;
+        private readonly ref T _secondState;
+        private readonly nuint _length;
+
+        public TwoStateUpdateLoop(TOp op, ref T gradient, ref T parameters, ref T firstState, ref T secondState, nuint length)
+        {
+            _op = op;
+            _gradient = ref gradient;
+            _parameters = ref parameters;
+            _firstState = ref firstState;
+            _secondState = ref secondState;
+            _length = length;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T>
+        {
+            if (_length == 0)
+            {
+                return;
+            }
+
+            bool padded = _length < (nuint)TOps.Count;
+            TVec gradientBuffer = default, parameterBuffer = default, firstBuffer = default, secondBuffer = default;
+            ref T gradient = ref padded ? ref Pad(ref _gradient, ref gradientBuffer, _length) : ref _gradient;
+            ref T parameters = ref padded ? ref Pad(ref _parameters, ref parameterBuffer, _length) : ref _parameters;
+            ref T firstState = ref padded ? ref Pad(ref _firstState, ref firstBuffer, _length) : ref _firstState;
+            ref T secondState = ref padded ? ref Pad(ref _secondState, ref secondBuffer, _length) : ref _secondState;
+            RunUpdate<TOp, T, TOps, TVec>(_op, ref gradient, ref parameters, ref firstState, ref secondState, padded ? (nuint)TOps.Count : _length);
+            if (padded)
+            {
+                Unpad(ref parameterBuffer, ref _parameters, _length);
+                Unpad(ref firstBuffer, ref _firstState, _length);
+                Unpad(ref secondBuffer, ref _secondState, _length);
+            }
         }
     }
 }

@@ -19,7 +19,8 @@ internal interface IRowOperator<T>
 
 /// <summary>
 /// The loops of every row-wise kernel (softmax, log-softmax, their backward, softmax cross-entropy): the width is
-/// chosen once per call from the row length, so a matrix of short rows (cols = 10, the classifier case) runs one
+/// chosen once per call from the row length (<see cref="PathTable.RunFitting"/>: the widest of the path that fits a
+/// row, so a row's bits depend on its length and the path, never on the batch), so a matrix of short rows (cols = 10, the classifier case) runs one
 /// tight loop over rows with no per-row dispatch, and a long row runs whole vectors.
 /// </summary>
 /// <remarks>
@@ -43,22 +44,9 @@ internal static class RowwiseDriver
             return 0;
         }
 
-        if (Dispatch.Use512 && cols >= Vector512<T>.Count)
-        {
-            return Run<TOp, T, Vector512Ops<T>, Vector512<T>>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
-        }
-
-        if (Dispatch.Use256 && cols >= Vector256<T>.Count)
-        {
-            return Run<TOp, T, Vector256Ops<T>, Vector256<T>>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
-        }
-
-        if (Dispatch.Use128 && cols >= Vector128<T>.Count)
-        {
-            return Run<TOp, T, Vector128Ops<T>, Vector128<T>>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
-        }
-
-        return Run<TOp, T, ScalarOps<T>, T>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
+        var loop = new RowLoop<TOp, T>(op, ref aRef, ref bRef, ref dRef, rows, (nuint)cols);
+        PathTable.RunFitting<RowLoop<TOp, T>, T>(ref loop, (nuint)cols);
+        return loop.Total;
     }
 
     /// <summary>Maximum of <paramref name="length"/> ≥ TOps.Count elements (NaN may or may not propagate).</summary>
@@ -277,26 +265,51 @@ internal static class RowwiseDriver
         return TOps.LessThanOrEqual(TOps.Create(T.CreateTruncating(first)), lane);
     }
 
-    /// <remarks>
-    /// Out of line, so that the row operator's vector code is inlined against this method's own budget: under tiered
-    /// PGO the dispatcher inlined the hot width's loop, ran out of budget and left exp's ops as calls (softmax
-    /// cross-entropy at 10 columns ran 2–3× slower than with PGO off).
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static double Run<TOp, T, TOps, TVec>(TOp op, ref T a, ref T b, ref T destination, int rows, nuint cols)
+    /// <summary>Every row at one width; <see cref="Total"/> is the sum of the rows' contributions.</summary>
+    private ref struct RowLoop<TOp, T> : IPathKernel<T>
         where TOp : struct, IRowOperator<T>, allows ref struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TOps : IVectorOps<TVec, T>
-        where TVec : struct
     {
-        double total = 0;
-        nuint offset = 0;
-        for (int row = 0; row < rows; row++, offset += cols)
+        private readonly TOp _op;
+        private readonly ref T _a;
+        private readonly ref T _b;
+        private readonly ref T _destination;
+        private readonly int _rows;
+        private readonly nuint _cols;
+
+        public RowLoop(TOp op, ref T a, ref T b, ref T destination, int rows, nuint cols)
         {
-            total += op.Invoke<TOps, TVec>(row, ref Unsafe.Add(ref a, offset), ref Unsafe.Add(ref b, offset), ref Unsafe.Add(ref destination, offset), cols);
+            _op = op;
+            _a = ref a;
+            _b = ref b;
+            _destination = ref destination;
+            _rows = rows;
+            _cols = cols;
         }
 
-        return total;
+        public double Total { get; private set; }
+
+        /// <remarks>
+        /// Out of line, so that the row operator's vector code is inlined against this method's own budget: under tiered
+        /// PGO the dispatcher inlined the hot width's loop, ran out of budget and left exp's ops as calls (softmax
+        /// cross-entropy at 10 columns ran 2–3× slower than with PGO off).
+        /// </remarks>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T>
+        {
+            double total = 0;
+            nuint offset = 0;
+            for (int row = 0; row < _rows; row++, offset += _cols)
+            {
+                total += _op.Invoke<TOps, TVec>(
+                    row, ref Unsafe.Add(ref _a, offset), ref Unsafe.Add(ref _b, offset), ref Unsafe.Add(ref _destination, offset), _cols);
+            }
+
+            Total = total;
+        }
     }
 
     /// <summary>0, 1, 2, … as <typeparamref name="T"/>, one per lane of the widest vector.</summary>

@@ -59,7 +59,7 @@ internal static unsafe class ShortRowDriver
     /// <summary>Whether rows of <paramref name="cols"/> run here.</summary>
     public static bool Applies<T>(int cols)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Dispatch.Use512 && cols > 0 && cols <= Vector512<T>.Count;
+        PathTable.Active.ShortRowsByFour && cols > 0 && cols <= PathTable.Active.Lanes<T>();
 
     /// <summary>
     /// Row-wise softmax. A row with a non-finite maximum goes to <paramref name="fallback"/>.

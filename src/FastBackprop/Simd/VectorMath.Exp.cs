@@ -23,7 +23,7 @@ internal static partial class VectorMath
         TVec clamped = typeof(T) == typeof(float)
             ? TOps.Min(Constant<TOps, TVec, T>(88.8), TOps.Max(Constant<TOps, TVec, T>(-104.0), x))
             : TOps.Min(Constant<TOps, TVec, T>(710.0), TOps.Max(Constant<TOps, TVec, T>(-746.0), x));
-        if (TOps.HasPermute16)
+        if (UsesSixteenthsTable<TOps, TVec, T>())
         {
             return ExpBySixteenths<TOps, TVec, T>(clamped);
         }
@@ -43,7 +43,7 @@ internal static partial class VectorMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVec clamped = TOps.Max(Constant<TOps, TVec, T>(typeof(T) == typeof(float) ? -104.0 : -746.0), x);
-        if (TOps.HasPermute16)
+        if (UsesSixteenthsTable<TOps, TVec, T>())
         {
             return ExpBySixteenths<TOps, TVec, T>(clamped);
         }

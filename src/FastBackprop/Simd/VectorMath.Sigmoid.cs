@@ -14,7 +14,7 @@ internal static partial class VectorMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVec one = TOps.Create(T.One);
-        if (TOps.HasPermute16)
+        if (UsesSixteenthsTable<TOps, TVec, T>())
         {
             // As below with 2ᵏ refined to sixteenths: x = u·ln 2 + r, u = n + j/16, e⁻ˣ = 2⁻ⁿ·2^(−j/16)·e⁻ʳ, so
             // σ(x) = 2ⁿ/(2ⁿ + 2^(−j/16)·e⁻ʳ); the table and the cubic of ExpBySixteenths replace the degree-6 polynomial.
@@ -54,7 +54,7 @@ internal static partial class VectorMath
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         TVec e;
-        if (TOps.HasPermute16)
+        if (UsesSixteenthsTable<TOps, TVec, T>())
         {
             // e^(−a) reduced from a = |x| itself (k = −1): −|x| is never formed.
             e = ExpBySixteenths<TOps, TVec, T>(TOps.Min(Constant<TOps, TVec, T>(104.0), TOps.Abs(x)), scale: -1.0);

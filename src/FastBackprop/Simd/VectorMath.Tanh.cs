@@ -22,7 +22,7 @@ internal static partial class VectorMath
     {
         bool single = typeof(T) == typeof(float);
         TVec a = TOps.Min(Constant<TOps, TVec, T>(single ? 9.0 : 20.0), TOps.Abs(x));
-        if (TOps.HasPermute16)
+        if (UsesSixteenthsTable<TOps, TVec, T>())
         {
             return TOps.CopySign(TanhBySixteenths<TOps, TVec, T>(a), x);
         }
@@ -50,7 +50,7 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (TOps.HasPermute16)
+        if (UsesSixteenthsTable<TOps, TVec, T>())
         {
             // e = e^(−2a) reduced from a itself (no −2a), and 4e/(1 + e)² = e/(½ + ½e)²: one multiplication fewer.
             TVec a = TOps.Min(Constant<TOps, TVec, T>(52.0), TOps.Abs(x)); // −2a ≥ −104, where e^(−2a) is 0 in float

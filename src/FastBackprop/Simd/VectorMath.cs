@@ -2,7 +2,8 @@ namespace FastBackprop.Simd;
 
 /// <summary>
 /// Elementary functions written once over <see cref="IVectorOps{TVec, T}"/>, so the scalar path and every vector
-/// width share one algorithm (and results differ between paths only where FMA is missing).
+/// width share one algorithm per <see cref="ExpAlgorithm"/> (results differ between paths only where the exp family's
+/// algorithm or FMA differs; the path's row in <see cref="PathTable"/> says which).
 /// </summary>
 internal static partial class VectorMath
 {
@@ -13,4 +14,15 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         TOps.Create(T.CreateTruncating(value));
+
+    /// <summary>
+    /// Whether this width runs the exp family as <see cref="ExpAlgorithm.SixteenthsTable"/> (a JIT-time constant): where
+    /// sixteen lanes permute in one instruction, AVX-512 float; every other width runs
+    /// <see cref="ExpAlgorithm.CodyWaitePolynomial"/>. The math branches on this name, never on a capability.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool UsesSixteenthsTable<TOps, TVec, T>()
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => TOps.HasPermute16;
 }

@@ -59,6 +59,35 @@ public class InferenceModelTests
         }
     }
 
+    /// <summary>
+    /// Layers narrower than one vector: one row's activations are a span of 3, 10 or 13 elements, a batch's are longer,
+    /// and the exp family (tanh, sigmoid, softplus, GELU) must give each element the same bits either way.
+    /// </summary>
+    [Theory]
+    [InlineData(ActivationKind.Tanh, 10)]
+    [InlineData(ActivationKind.Sigmoid, 13)]
+    [InlineData(ActivationKind.Softplus, 3)]
+    [InlineData(ActivationKind.GeluErf, 10)]
+    public void A_rows_outputs_through_narrow_smooth_layers_do_not_depend_on_the_batch(ActivationKind hidden, int width)
+    {
+        var architecture = new MlpArchitecture(
+            6, [new DenseLayer(width, new Activation(hidden, 0)), new DenseLayer(3, Activation.Identity)], LossKind.SigmoidCrossEntropy);
+        using var network = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 0.1), maxBatch: 40, seed: 5);
+        var random = new Random(29);
+        float[] x = [.. Enumerable.Range(0, 40 * 6).Select(_ => (random.NextSingle() * 6) - 3)];
+        var alone = new float[3];
+        for (int rows = 1; rows <= 40; rows++)
+        {
+            var batch = new float[rows * 3];
+            network.Predict(x.AsSpan(0, rows * 6), rows, batch);
+            for (int row = 0; row < rows; row++)
+            {
+                network.Predict(x.AsSpan(row * 6, 6), 1, alone);
+                Assert.Equal(alone, batch.AsSpan(row * 3, 3).ToArray());
+            }
+        }
+    }
+
     private static void Check<T>(LossKind loss, ActivationKind hidden)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
