@@ -196,7 +196,7 @@ public sealed class ElementInvarianceTests
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         parameters.CopyTo(destination);
-        T[] velocity = [.. gradient.ToArray().Select(g => g * T.CreateTruncating(0.5))];
+        T[] velocity = Map(gradient, g => g * T.CreateTruncating(0.5));
         ParameterUpdates.Momentum(T.CreateTruncating(0.01), T.CreateTruncating(0.9), T.One, gradient, destination, velocity);
     }
 
@@ -204,9 +204,21 @@ public sealed class ElementInvarianceTests
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         parameters.CopyTo(destination);
-        T[] first = [.. gradient.ToArray().Select(g => g * T.CreateTruncating(0.1))];
-        T[] second = [.. gradient.ToArray().Select(g => g * g)];
+        T[] first = Map(gradient, g => g * T.CreateTruncating(0.1));
+        T[] second = Map(gradient, g => g * g);
         ParameterUpdates.Adam(AdamCoefficients<T>.ForStep(0.001, 0.9, 0.999, 1e-8, 3), T.One, gradient, destination, first, second);
+    }
+
+    /// <summary>A state vector that is a function of each element's own gradient.</summary>
+    private static T[] Map<T>(ReadOnlySpan<T> gradient, Func<T, T> state)
+    {
+        var result = new T[gradient.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = state(gradient[i]);
+        }
+
+        return result;
     }
 
     private static bool SameBits<T>(ReadOnlySpan<T> expected, ReadOnlySpan<T> actual, out int at)

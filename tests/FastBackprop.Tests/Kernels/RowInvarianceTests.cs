@@ -11,6 +11,11 @@ public sealed class RowInvarianceTests
 
     private const int MaxBatch = 40;
 
+    /// <summary>Every width 1..300 runs these batch sizes (a row first, in the middle and last), the sampled widths all of 1..40.</summary>
+    private static readonly int[] SweepBatches = [1, 2, 3, 4, 5, 8, 13, 40];
+
+    private static readonly int[] AllWidths = [.. Enumerable.Range(1, 300)];
+
     [Fact]
     public void Softmax_and_log_softmax_of_a_row_are_the_same_alone_and_at_every_position_of_every_batch()
     {
@@ -21,7 +26,25 @@ public sealed class RowInvarianceTests
     }
 
     [Fact]
-    public void Cross_entropy_gradient_of_a_row_does_not_depend_on_its_position_or_neighbours_in_a_batch_of_any_size()
+    public void Softmax_and_log_softmax_of_a_row_are_the_same_alone_and_in_batches_at_every_width_to_300()
+    {
+        CheckUnary<float>(Softmax.Forward, AllWidths, SweepBatches);
+        CheckUnary<double>(Softmax.Forward, AllWidths, SweepBatches);
+        CheckUnary<float>(Softmax.LogForward, AllWidths, SweepBatches);
+        CheckUnary<double>(Softmax.LogForward, AllWidths, SweepBatches);
+    }
+
+    [Fact]
+    public void Softmax_and_log_softmax_backward_of_a_row_are_the_same_alone_and_in_batches_at_every_width_to_300()
+    {
+        CheckBackward<float>(Softmax.Backward, AllWidths, SweepBatches);
+        CheckBackward<double>(Softmax.Backward, AllWidths, SweepBatches);
+        CheckBackward<float>(Softmax.LogBackward, AllWidths, SweepBatches);
+        CheckBackward<double>(Softmax.LogBackward, AllWidths, SweepBatches);
+    }
+
+    [Fact]
+    public void Cross_entropy_gradient_of_a_row_does_not_depend_on_its_position_neighbours_or_batch_size()
     {
         CheckCrossEntropy<float>();
         CheckCrossEntropy<double>();
@@ -29,18 +52,24 @@ public sealed class RowInvarianceTests
 
     private delegate void RowKernel<T>(ReadOnlySpan<T> x, int rows, int cols, Span<T> y);
 
+    private delegate void RowBackwardKernel<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, int rows, int cols, Span<T> dx);
+
     private static void CheckUnary<T>(RowKernel<T> kernel)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        CheckUnary(kernel, Widths, [.. Enumerable.Range(1, MaxBatch)], everyPosition: true);
+
+    private static void CheckUnary<T>(RowKernel<T> kernel, int[] widths, int[] batches, bool everyPosition = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random(3);
-        foreach (int cols in Widths)
+        foreach (int cols in widths)
         {
             T[] row = Row<T>(random, cols);
             var alone = new T[cols];
             kernel(row, 1, cols, alone);
-            for (int batch = 1; batch <= MaxBatch; batch++)
+            foreach (int batch in batches)
             {
-                for (int position = 0; position < batch; position++)
+                foreach (int position in Positions(batch, everyPosition))
                 {
                     T[] x = Batch(random, row, batch, position, cols);
                     var y = new T[x.Length];
@@ -51,6 +80,34 @@ public sealed class RowInvarianceTests
         }
     }
 
+    /// <summary>The backward's row (y, dy) alone and inside batches of random finite neighbours.</summary>
+    private static void CheckBackward<T>(RowBackwardKernel<T> kernel, int[] widths, int[] batches)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random(7);
+        foreach (int cols in widths)
+        {
+            T[] y = Row<T>(random, cols);
+            T[] dy = Row<T>(random, cols);
+            var alone = new T[cols];
+            kernel(y, dy, 1, cols, alone);
+            foreach (int batch in batches)
+            {
+                foreach (int position in Positions(batch, everyPosition: batch <= 8))
+                {
+                    T[] ys = Batch(random, y, batch, position, cols, finiteOnly: true);
+                    T[] dys = Batch(random, dy, batch, position, cols, finiteOnly: true);
+                    var dx = new T[ys.Length];
+                    kernel(ys, dys, batch, cols, dx);
+                    AssertBits(alone, dx.AsSpan(position * cols, cols), $"{typeof(T).Name} {cols} columns, row {position} of {batch}");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<int> Positions(int batch, bool everyPosition) =>
+        everyPosition ? Enumerable.Range(0, batch) : new[] { 0, batch / 2, batch - 1 }.Distinct();
+
     private static void CheckCrossEntropy<T>()
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -59,6 +116,8 @@ public sealed class RowInvarianceTests
         {
             T[] row = Row<T>(random, cols);
             int label = cols / 2;
+            var alone = new T[cols];
+            Losses.SoftmaxCrossEntropy<T>(row, [label], 1, cols, alone);
             for (int batch = 1; batch <= MaxBatch; batch++)
             {
                 T[]? first = null;
@@ -71,6 +130,13 @@ public sealed class RowInvarianceTests
                     T[] mine = gradient.AsSpan(position * cols, cols).ToArray();
                     first ??= mine;
                     AssertBits(first, mine, $"{typeof(T).Name} {cols} columns, row {position} of {batch}");
+                    if (int.IsPow2(batch))
+                    {
+                        // The gradient is the mean over rows: scaled by 1/batch, exact for a power of two, so it is the
+                        // row's gradient alone divided by the batch, bit for bit.
+                        T[] unscaled = [.. mine.Select(g => g * T.CreateTruncating(batch))];
+                        AssertBits(alone, unscaled, $"{typeof(T).Name} {cols} columns, row {position} of {batch}, times {batch}");
+                    }
                 }
             }
         }
@@ -120,9 +186,12 @@ public sealed class RowInvarianceTests
     {
         for (int i = 0; i < expected.Length; i++)
         {
-            Assert.True(
-                expected[i].Equals(actual[i]) || (T.IsNaN(expected[i]) && T.IsNaN(actual[i])),
-                $"{what}: element {i} is {actual[i]}, alone {expected[i]}");
+            // Equals holds for +0 and −0, so the signs are compared too; the message is built only for a failure.
+            bool same = expected[i].Equals(actual[i]) && T.IsNegative(expected[i]) == T.IsNegative(actual[i]);
+            if (!same && !(T.IsNaN(expected[i]) && T.IsNaN(actual[i])))
+            {
+                Assert.Fail($"{what}: element {i} is {actual[i]}, alone {expected[i]}");
+            }
         }
     }
 }
