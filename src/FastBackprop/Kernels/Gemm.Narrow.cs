@@ -1,3 +1,5 @@
+using FastBackprop.Simd;
+
 namespace FastBackprop;
 
 public static partial class Gemm
@@ -52,18 +54,18 @@ public static partial class Gemm
         {
             T x = a[p * aK];
             T* row = b + (p * bK);
-            first0 = T.MultiplyAddEstimate(x, row[0], first0);
-            first1 = width > 1 ? T.MultiplyAddEstimate(x, row[bCol], first1) : first1;
-            first2 = width > 2 ? T.MultiplyAddEstimate(x, row[2 * bCol], first2) : first2;
-            first3 = width > 3 ? T.MultiplyAddEstimate(x, row[3 * bCol], first3) : first3;
+            first0 = ScalarOps<T>.MultiplyAdd(x, row[0], first0);
+            first1 = width > 1 ? ScalarOps<T>.MultiplyAdd(x, row[bCol], first1) : first1;
+            first2 = width > 2 ? ScalarOps<T>.MultiplyAdd(x, row[2 * bCol], first2) : first2;
+            first3 = width > 3 ? ScalarOps<T>.MultiplyAdd(x, row[3 * bCol], first3) : first3;
             if (p < secondDepth)
             {
                 T y = a2[p * aK];
                 T* next = b2 + (p * bK);
-                second0 = T.MultiplyAddEstimate(y, next[0], second0);
-                second1 = width > 1 ? T.MultiplyAddEstimate(y, next[bCol], second1) : second1;
-                second2 = width > 2 ? T.MultiplyAddEstimate(y, next[2 * bCol], second2) : second2;
-                second3 = width > 3 ? T.MultiplyAddEstimate(y, next[3 * bCol], second3) : second3;
+                second0 = ScalarOps<T>.MultiplyAdd(y, next[0], second0);
+                second1 = width > 1 ? ScalarOps<T>.MultiplyAdd(y, next[bCol], second1) : second1;
+                second2 = width > 2 ? ScalarOps<T>.MultiplyAdd(y, next[2 * bCol], second2) : second2;
+                second3 = width > 3 ? ScalarOps<T>.MultiplyAdd(y, next[3 * bCol], second3) : second3;
             }
         }
 
@@ -92,7 +94,7 @@ public static partial class Gemm
     private static unsafe void FoldNarrow<T>(T* c, T first, T second, bool hasSecond, T alpha, T beta)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        T value = beta == T.Zero ? first * alpha : T.MultiplyAddEstimate(first, alpha, beta * *c);
-        *c = hasSecond ? T.MultiplyAddEstimate(second, alpha, value) : value;
+        T value = beta == T.Zero ? first * alpha : ScalarOps<T>.MultiplyAdd(first, alpha, beta * *c);
+        *c = hasSecond ? ScalarOps<T>.MultiplyAdd(second, alpha, value) : value;
     }
 }

@@ -9,4 +9,7 @@ internal static class Dispatch
     public static readonly bool Use512 = SimdInfo.ActivePath == SimdPath.Vector512;
     public static readonly bool Use256 = SimdInfo.ActivePath >= SimdPath.Vector256;
     public static readonly bool Use128 = SimdInfo.ActivePath >= SimdPath.Vector128;
+
+    /// <summary><see cref="SimdInfo.MultiplyAddIsFused"/>: false also where a <c>-nofma</c> path was asked for on hardware that fuses.</summary>
+    public static readonly bool Fused = SimdInfo.MultiplyAddIsFused;
 }

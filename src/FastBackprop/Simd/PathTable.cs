@@ -32,9 +32,13 @@ internal enum ExpAlgorithm
 /// multiply-add rounds once, its exp algorithm per element type, its GEMM microkernel and cache blocks, and whether
 /// short rows run four at a time. The types behind the row (vector ops, microkernel) are in <see cref="PathTable.Run"/>.
 /// </summary>
-/// <param name="Path">The path this row describes.</param>
+/// <param name="Name">The row's name for <see cref="SimdInfo.EnvironmentVariable"/> (which forces it).</param>
+/// <param name="Path">The width this row runs at.</param>
 /// <param name="VectorBytes">Bytes per vector; the scalar path holds one element.</param>
-/// <param name="MultiplyAddIsFused">Whether <see cref="IVectorOps{TVec, T}.MultiplyAdd"/> rounds once on this machine.</param>
+/// <param name="MultiplyAddIsFused">
+/// Whether <see cref="IVectorOps{TVec, T}.MultiplyAdd"/> rounds once. The <c>-nofma</c> rows compute a multiply and an
+/// add, as x86 without FMA does, and run wherever FMA is missing or they are asked for.
+/// </param>
 /// <param name="FloatExp">The exp algorithm for float.</param>
 /// <param name="DoubleExp">The exp algorithm for double.</param>
 /// <param name="MicrokernelRows">MR of the packed GEMM microkernel.</param>
@@ -45,6 +49,7 @@ internal enum ExpAlgorithm
 /// vector holds sixteen floats, so four rows of up to four columns, or one row of up to sixteen, share one exp.
 /// </param>
 internal readonly record struct SimdPathRow(
+    string Name,
     SimdPath Path,
     int VectorBytes,
     bool MultiplyAddIsFused,
@@ -73,35 +78,42 @@ internal readonly record struct SimdPathRow(
 internal static class PathTable
 {
     public static readonly SimdPathRow Vector512 = new(
-        SimdPath.Vector512, 64, VectorMath.MultiplyAddIsFused,
+        "vector512", SimdPath.Vector512, 64, MultiplyAddIsFused: true,
         FloatExp: ExpAlgorithmOf<Vector512Ops<float>, Vector512<float>, float>(),
         DoubleExp: ExpAlgorithmOf<Vector512Ops<double>, Vector512<double>, double>(),
         MicrokernelRows: 6, MicrokernelVectors: 4, Gemm.Vector512Blocks, ShortRowsByFour: true);
 
     public static readonly SimdPathRow Vector256 = new(
-        SimdPath.Vector256, 32, VectorMath.MultiplyAddIsFused,
+        "vector256", SimdPath.Vector256, 32, MultiplyAddIsFused: true,
         FloatExp: ExpAlgorithmOf<Vector256Ops<float>, Vector256<float>, float>(),
         DoubleExp: ExpAlgorithmOf<Vector256Ops<double>, Vector256<double>, double>(),
         MicrokernelRows: 6, MicrokernelVectors: 2, Gemm.Vector256Blocks, ShortRowsByFour: false);
 
     public static readonly SimdPathRow Vector128 = new(
-        SimdPath.Vector128, 16, VectorMath.MultiplyAddIsFused,
+        "vector128", SimdPath.Vector128, 16, MultiplyAddIsFused: true,
         FloatExp: ExpAlgorithmOf<Vector128Ops<float>, Vector128<float>, float>(),
         DoubleExp: ExpAlgorithmOf<Vector128Ops<double>, Vector128<double>, double>(),
         MicrokernelRows: 6, MicrokernelVectors: 2, Gemm.Vector128Blocks, ShortRowsByFour: false);
 
+    public static readonly SimdPathRow Vector128NoFma = Vector128 with { Name = "vector128-nofma", MultiplyAddIsFused = false };
+
     public static readonly SimdPathRow Scalar = new(
-        SimdPath.Scalar, 0, VectorMath.MultiplyAddIsFused,
+        "scalar", SimdPath.Scalar, 0, MultiplyAddIsFused: true,
         FloatExp: ExpAlgorithmOf<ScalarOps<float>, float, float>(),
         DoubleExp: ExpAlgorithmOf<ScalarOps<double>, double, double>(),
         MicrokernelRows: 6, MicrokernelVectors: 2, Gemm.ScalarBlocks, ShortRowsByFour: false);
 
-    /// <summary>The rows, narrowest first.</summary>
-    public static IReadOnlyList<SimdPathRow> Rows { get; } = [Scalar, Vector128, Vector256, Vector512];
+    public static readonly SimdPathRow ScalarNoFma = Scalar with { Name = "scalar-nofma", MultiplyAddIsFused = false };
 
-    /// <summary>The row of <see cref="SimdInfo.ActivePath"/>.</summary>
+    /// <summary>The rows, narrowest first.</summary>
+    public static IReadOnlyList<SimdPathRow> Rows { get; } = [ScalarNoFma, Scalar, Vector128NoFma, Vector128, Vector256, Vector512];
+
+    /// <summary>The row that runs: <see cref="SimdInfo.ActivePath"/> and <see cref="SimdInfo.MultiplyAddIsFused"/>.</summary>
     public static SimdPathRow Active =>
-        Dispatch.Use512 ? Vector512 : Dispatch.Use256 ? Vector256 : Dispatch.Use128 ? Vector128 : Scalar;
+        Dispatch.Use512 ? Vector512
+        : Dispatch.Use256 ? Vector256
+        : Dispatch.Use128 ? (Dispatch.Fused ? Vector128 : Vector128NoFma)
+        : Dispatch.Fused ? Scalar : ScalarNoFma;
 
     /// <summary>Runs <paramref name="kernel"/> with the active path's vector ops and microkernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

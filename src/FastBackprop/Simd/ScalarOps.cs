@@ -41,7 +41,7 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
     public static T Divide(T left, T right) => left / right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MultiplyAdd(T a, T b, T c) => T.MultiplyAddEstimate(a, b, c);
+    public static T MultiplyAdd(T a, T b, T c) => Dispatch.Fused ? T.MultiplyAddEstimate(a, b, c) : (a * b) + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Negate(T value) => -value;

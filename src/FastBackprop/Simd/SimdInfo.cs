@@ -7,7 +7,10 @@ namespace FastBackprop;
 /// <para>The path is the widest one the runtime accelerates (<c>Vector512/256/128.IsHardwareAccelerated</c>; gating
 /// on those rather than on <c>Avx512F.IsSupported</c> keeps the runtime's own switches such as
 /// <c>DOTNET_EnableAVX512=0</c> truthful), narrowed when the configuration names a narrower one (<c>scalar</c>,
-/// <c>vector128</c>, <c>vector256</c> or <c>vector512</c>, any case, blanks around it ignored). Two places may
+/// <c>vector128</c>, <c>vector256</c> or <c>vector512</c>, any case, blanks around it ignored). <c>scalar-nofma</c> and
+/// <c>vector128-nofma</c> name those paths with every multiply-add computed as a multiply and an add, each rounded
+/// (<see cref="MultiplyAddIsFused"/> false), as on x86 without FMA: so that CPUs that fuse can test what CPUs without
+/// it compute. Two places may
 /// name it: the environment variable <c>FASTBACKPROP_SIMD</c>, for whoever starts the process, and the AppContext
 /// setting <c>FastBackprop.Simd</c>, for the app — in its project file as
 /// <c>&lt;RuntimeHostConfigurationOption Include="FastBackprop.Simd" Value="vector256" /&gt;</c> (written to
@@ -31,7 +34,7 @@ public static class SimdInfo
     /// </summary>
     public const string AppContextSetting = "FastBackprop.Simd";
 
-    private const string Names = "scalar, vector128, vector256, vector512";
+    private const string Names = "scalar, scalar-nofma, vector128, vector128-nofma, vector256, vector512";
 
     /// <summary>The widest path this process's runtime accelerates.</summary>
     public static SimdPath HardwarePath { get; } =
@@ -50,6 +53,14 @@ public static class SimdInfo
     /// or null when neither names one. A request wider than <see cref="HardwarePath"/> is kept here but not run.
     /// </summary>
     public static SimdPath? RequestedPath => Choice.Requested;
+
+    /// <summary>
+    /// Whether the kernels' multiply-add rounds once: where the hardware fuses (x86 with FMA, every Arm64) and the
+    /// configuration did not ask for a <c>-nofma</c> path. Results on a path differ by this only, and only in the last
+    /// bits of what multiply-adds compute.
+    /// </summary>
+    public static bool MultiplyAddIsFused { get; } =
+        (System.Runtime.Intrinsics.X86.Fma.IsSupported || RuntimeInformation.ProcessArchitecture == Architecture.Arm64) && !Choice.Unfused;
 
     /// <summary>
     /// Null when every configured value named a path; otherwise one line saying which value was ignored, why, and
@@ -78,37 +89,42 @@ public static class SimdInfo
     internal static SimdChoice Choose(SimdPath hardware, string? variable, object? setting)
     {
         var errors = new List<string>(2);
-        SimdPath? fromVariable = string.IsNullOrWhiteSpace(variable) ? null : Parse(variable, EnvironmentVariable, errors);
-        SimdPath? fromSetting = setting switch
+        (SimdPath Path, bool Unfused)? fromVariable = string.IsNullOrWhiteSpace(variable) ? null : Parse(variable, EnvironmentVariable, errors);
+        (SimdPath Path, bool Unfused)? fromSetting = setting switch
         {
             null => null,
             string text when string.IsNullOrWhiteSpace(text) => null,
             string text => Parse(text, $"AppContext setting {AppContextSetting}", errors),
-            SimdPath path when Enum.IsDefined(path) => path,
+            SimdPath path when Enum.IsDefined(path) => (path, false),
             _ => Unknown(errors, $"AppContext setting {AppContextSetting} is {setting.GetType().Name} '{setting}', not a path name or a defined {nameof(SimdPath)}"),
         };
-        SimdPath? requested = fromVariable ?? fromSetting;
-        SimdPath active = requested < hardware ? requested.Value : hardware;
+        (SimdPath Path, bool Unfused)? requested = fromVariable ?? fromSetting;
+        SimdPath active = requested?.Path < hardware ? requested.Value.Path : hardware;
         string? error = errors.Count == 0 ? null : $"FastBackprop: {string.Join("; ", errors)}; ignored, running {active}.";
-        return new SimdChoice(active, requested, error);
+        return new SimdChoice(active, requested?.Path, error, requested?.Unfused ?? false);
     }
 
-    private static SimdPath? Parse(string value, string source, List<string> errors) =>
+    private static (SimdPath Path, bool Unfused)? Parse(string value, string source, List<string> errors) =>
         value.Trim().ToLowerInvariant() switch
         {
-            "scalar" => SimdPath.Scalar,
-            "vector128" => SimdPath.Vector128,
-            "vector256" => SimdPath.Vector256,
-            "vector512" => SimdPath.Vector512,
+            "scalar" => (SimdPath.Scalar, false),
+            "scalar-nofma" => (SimdPath.Scalar, true),
+            "vector128" => (SimdPath.Vector128, false),
+            "vector128-nofma" => (SimdPath.Vector128, true),
+            "vector256" => (SimdPath.Vector256, false),
+            "vector512" => (SimdPath.Vector512, false),
             _ => Unknown(errors, $"{source}='{value}' is not one of {Names}"),
         };
 
-    private static SimdPath? Unknown(List<string> errors, string error)
+    private static (SimdPath Path, bool Unfused)? Unknown(List<string> errors, string error)
     {
         errors.Add(error);
         return null;
     }
 }
 
-/// <summary>The outcome of reading the configuration: the path that runs, the one asked for, and what was ignored.</summary>
-internal readonly record struct SimdChoice(SimdPath Path, SimdPath? Requested, string? Error);
+/// <summary>
+/// The outcome of reading the configuration: the path that runs, the one asked for, what was ignored, and whether a
+/// <c>-nofma</c> path was asked for.
+/// </summary>
+internal readonly record struct SimdChoice(SimdPath Path, SimdPath? Requested, string? Error, bool Unfused = false);

@@ -36,6 +36,12 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c)
     {
+        // The -nofma rows of the path table: a multiply and an add, each rounded, even where the hardware fuses.
+        if (!Dispatch.Fused)
+        {
+            return (a * b) + c;
+        }
+
         if (typeof(T) == typeof(float))
         {
             return Vec.MultiplyAddEstimate(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();

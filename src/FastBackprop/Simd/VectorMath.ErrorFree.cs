@@ -51,14 +51,13 @@ internal static partial class VectorMath
     }
 
     /// <summary>
-    /// Whether <see cref="IVectorOps{TVec, T}.MultiplyAdd"/> rounds once (a JIT-time constant): the x86 paths fuse it
-    /// where FMA is enabled, and DOTNET_EnableAVX=0 or DOTNET_EnableHWIntrinsic=0 leave a multiply and an add. Arm64
-    /// always fuses, even with DOTNET_EnableHWIntrinsic=0 (scalar fmadd is base Armv8; seen under qemu, where
-    /// <c>AdvSimd.IsSupported</c> is false but <see cref="ScalarOps{T}.MultiplyAdd"/> rounds once), so the test is the
-    /// architecture, not AdvSimd.
+    /// Whether <see cref="IVectorOps{TVec, T}.MultiplyAdd"/> rounds once (a JIT-time constant): the path table's FMA
+    /// column, <see cref="SimdInfo.MultiplyAddIsFused"/>. The x86 paths fuse where FMA is enabled (DOTNET_EnableAVX=0 or
+    /// DOTNET_EnableHWIntrinsic=0 leave a multiply and an add); Arm64 always fuses, even with DOTNET_EnableHWIntrinsic=0
+    /// (scalar fmadd is base Armv8; seen under qemu, where <c>AdvSimd.IsSupported</c> is false but
+    /// <see cref="ScalarOps{T}.MultiplyAdd"/> rounds once); a <c>-nofma</c> path never fuses.
     /// </summary>
-    public static bool MultiplyAddIsFused =>
-        System.Runtime.Intrinsics.X86.Fma.IsSupported || RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+    public static bool MultiplyAddIsFused => Dispatch.Fused;
 
     /// <summary>a + b = sum + error exactly (Knuth's two-sum, no ordering of |a| and |b| needed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,5 @@
+using FastBackprop.Simd;
+
 namespace FastBackprop.Tests.Simd;
 
 public class SimdPathTests
@@ -18,6 +20,51 @@ public class SimdPathTests
         {
             Assert.Equal(SimdInfo.HardwarePath, SimdInfo.ActivePath);
         }
+
+        if (Environment.GetEnvironmentVariable(SimdInfo.EnvironmentVariable)?.Trim().EndsWith("-nofma", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            Assert.False(SimdInfo.MultiplyAddIsFused);
+            Assert.False(PathTable.Active.MultiplyAddIsFused);
+        }
+    }
+
+    [Theory]
+    [InlineData("vector128-nofma", SimdPath.Vector128)]
+    [InlineData(" Scalar-NoFMA ", SimdPath.Scalar)]
+    public void A_nofma_name_forces_its_width_with_multiply_add_unfused(string requested, SimdPath expected)
+    {
+        SimdChoice choice = SimdInfo.Choose(SimdPath.Vector512, requested, null);
+
+        Assert.Equal(expected, choice.Path);
+        Assert.True(choice.Unfused);
+        Assert.Null(choice.Error);
+        Assert.False(SimdInfo.Choose(SimdPath.Vector512, "vector128", null).Unfused);
+    }
+
+    [Fact]
+    public void Every_row_of_the_path_table_is_forced_by_its_name()
+    {
+        foreach (SimdPathRow row in PathTable.Rows)
+        {
+            SimdChoice choice = SimdInfo.Choose(SimdPath.Vector512, row.Name, null);
+            Assert.Equal((row.Path, !row.MultiplyAddIsFused, (string?)null), (choice.Path, choice.Unfused, choice.Error));
+        }
+
+        Assert.NotNull(SimdInfo.Choose(SimdPath.Vector512, "vector256-nofma", null).Error);
+    }
+
+    [Fact]
+    public void The_active_row_is_the_path_and_fma_that_run()
+    {
+        Assert.Equal((SimdInfo.ActivePath, SimdInfo.MultiplyAddIsFused), (PathTable.Active.Path, PathTable.Active.MultiplyAddIsFused));
+        int floatLanes = SimdInfo.ActivePath switch
+        {
+            SimdPath.Vector512 => Vector512<float>.Count,
+            SimdPath.Vector256 => Vector256<float>.Count,
+            SimdPath.Vector128 => Vector128<float>.Count,
+            _ => 1,
+        };
+        Assert.Equal(floatLanes, PathTable.Active.Lanes<float>());
     }
 
     [Theory]
@@ -65,7 +112,7 @@ public class SimdPathTests
         Assert.Equal(SimdPath.Vector256, choice.Path);
         Assert.Null(choice.Requested);
         Assert.Equal(
-            "FastBackprop: FASTBACKPROP_SIMD='avx9' is not one of scalar, vector128, vector256, vector512; ignored, running Vector256.",
+            "FastBackprop: FASTBACKPROP_SIMD='avx9' is not one of scalar, scalar-nofma, vector128, vector128-nofma, vector256, vector512; ignored, running Vector256.",
             choice.Error);
     }
 
@@ -101,8 +148,8 @@ public class SimdPathTests
 
         Assert.Equal(SimdPath.Vector128, choice.Path);
         Assert.Equal(
-            "FastBackprop: FASTBACKPROP_SIMD='avx9' is not one of scalar, vector128, vector256, vector512; "
-            + "AppContext setting FastBackprop.Simd='neon2' is not one of scalar, vector128, vector256, vector512; ignored, running Vector128.",
+            "FastBackprop: FASTBACKPROP_SIMD='avx9' is not one of scalar, scalar-nofma, vector128, vector128-nofma, vector256, vector512; "
+            + "AppContext setting FastBackprop.Simd='neon2' is not one of scalar, scalar-nofma, vector128, vector128-nofma, vector256, vector512; ignored, running Vector128.",
             choice.Error);
     }
 
@@ -112,6 +159,12 @@ public class SimdPathTests
         SimdChoice expected = SimdInfo.Choose(
             SimdInfo.HardwarePath, Environment.GetEnvironmentVariable(SimdInfo.EnvironmentVariable), AppContext.GetData(SimdInfo.AppContextSetting));
 
-        Assert.Equal(expected, new SimdChoice(SimdInfo.ActivePath, SimdInfo.RequestedPath, SimdInfo.ConfigurationError));
+        Assert.Equal(
+            expected with { Unfused = false },
+            new SimdChoice(SimdInfo.ActivePath, SimdInfo.RequestedPath, SimdInfo.ConfigurationError));
+        if (expected.Unfused)
+        {
+            Assert.False(SimdInfo.MultiplyAddIsFused);
+        }
     }
 }
