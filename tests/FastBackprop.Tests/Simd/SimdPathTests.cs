@@ -53,6 +53,20 @@ public class SimdPathTests
         Assert.NotNull(SimdInfo.Choose(SimdPath.Vector512, "vector256-nofma", null).Error);
     }
 
+    /// <summary>The row's tile figures (thread split granules, scratch sizes) must be those of the types the ladder runs.</summary>
+    [Fact]
+    public void The_active_rows_microkernel_and_width_are_those_the_ladder_runs()
+    {
+        var probe = new TileProbe<float>();
+        PathTable.Run<TileProbe<float>, float>(ref probe);
+        var doubleProbe = new TileProbe<double>();
+        PathTable.Run<TileProbe<double>, double>(ref doubleProbe);
+        SimdPathRow row = PathTable.Active;
+
+        Assert.Equal((row.MicrokernelRows, row.MicrokernelVectors * row.Lanes<float>(), row.Lanes<float>()), probe.Seen);
+        Assert.Equal((row.MicrokernelRows, row.MicrokernelVectors * row.Lanes<double>(), row.Lanes<double>()), doubleProbe.Seen);
+    }
+
     [Fact]
     public void The_active_row_is_the_path_and_fma_that_run()
     {
@@ -166,5 +180,17 @@ public class SimdPathTests
         {
             Assert.False(SimdInfo.MultiplyAddIsFused);
         }
+    }
+
+    private struct TileProbe<T> : IPathKernel<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public (int MR, int NR, int Lanes) Seen { get; private set; }
+
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T> =>
+            Seen = (TMicrokernel.MR, TMicrokernel.NR, TOps.Count);
     }
 }
