@@ -12,13 +12,15 @@ namespace FastBackprop.Tests;
 /// [Fact], [Theory] with [InlineData] or [MemberData] (static members of the test class), Skip, constructor
 /// injection of <see cref="ITestOutputHelper"/>, and <see cref="IDisposable"/> test classes.
 /// Prints one line per failure and the closing line <c>N passed, N failed</c>; exits 1 if any failed.
-/// Optional arguments filter tests: a test runs when "Class.Method" contains any of them.
+/// Optional arguments filter tests: a test runs when "Class.Method" contains any argument that does not start with
+/// '!' (or there is none) and none of those that do, less the '!'.
 /// </summary>
 public static class StandaloneRunner
 {
     public static int Main(string[] args)
     {
-        string[] filters = args;
+        string[] filters = [.. args.Where(a => !a.StartsWith('!'))];
+        string[] exclusions = [.. args.Where(a => a.StartsWith('!')).Select(a => a[1..])];
         int passed = 0;
         int failed = 0;
         int skipped = 0;
@@ -31,7 +33,8 @@ public static class StandaloneRunner
             foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance).OrderBy(m => m.Name, StringComparer.Ordinal))
             {
                 var fact = method.GetCustomAttribute<FactAttribute>();
-                if (fact is null || (filters.Length > 0 && !filters.Any($"{type.Name}.{method.Name}".Contains)))
+                string name = $"{type.Name}.{method.Name}";
+                if (fact is null || (filters.Length > 0 && !filters.Any(name.Contains)) || exclusions.Any(name.Contains))
                 {
                     continue;
                 }

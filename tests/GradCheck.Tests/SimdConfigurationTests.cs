@@ -20,7 +20,7 @@ public class SimdConfigurationTests
         Assert.Equal(GradCheckApp.Passed, exitCode);
         string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(
-            $"FastBackprop: FASTBACKPROP_SIMD='bogus' is not one of scalar, vector128, vector256, vector512; ignored, running {SimdInfo.HardwarePath}.",
+            $"FastBackprop: FASTBACKPROP_SIMD='bogus' is not one of scalar, scalar-nofma, vector128, vector128-nofma, vector256, vector512; ignored, running {SimdInfo.HardwarePath}.",
             line.TrimEnd('\r'));
         Assert.All(Report.ReadJson(output), r => Assert.Equal(GradChecker.PathName(SimdInfo.HardwarePath), r.Path));
     }
