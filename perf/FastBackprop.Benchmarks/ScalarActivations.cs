@@ -2,7 +2,8 @@ namespace FastBackprop.Benchmarks;
 
 /// <summary>
 /// The plain scalar C# loop peer: each activation and its input-side derivative written the obvious way, one element
-/// at a time with the runtime's scalar <c>Exp</c>/<c>Tanh</c>/<c>Log</c>, as an app would write it without SIMD.
+/// at a time with the runtime's scalar <c>Exp</c>/<c>Tanh</c>/<c>Log</c>, as an app would write it without SIMD. One
+/// case per <see cref="ActivationInfo"/> entry (<c>ScalarActivationsTests</c> fails for an entry without one).
 /// </summary>
 internal static class ScalarActivations
 {
@@ -35,6 +36,13 @@ internal static class ScalarActivations
                 for (int i = 0; i < x.Length; i++)
                 {
                     y[i] = MathF.Max(x[i], 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(x[i])));
+                }
+
+                break;
+            case ActivationKind.LogSigmoid:
+                for (int i = 0; i < x.Length; i++)
+                {
+                    y[i] = MathF.Min(x[i], 0) - MathF.Log(1 + MathF.Exp(-MathF.Abs(x[i])));
                 }
 
                 break;
@@ -92,6 +100,7 @@ internal static class ScalarActivations
 
                 break;
             case ActivationKind.Softplus: for (int i = 0; i < x.Length; i++) { dx[i] = dy[i] / (1f + MathF.Exp(-x[i])); } break;
+            case ActivationKind.LogSigmoid: for (int i = 0; i < x.Length; i++) { dx[i] = dy[i] / (1f + MathF.Exp(x[i])); } break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }

@@ -30,6 +30,31 @@ public static class BrokenOps
             Activations.SigmoidBackwardFromOutput<T>(output, upstream, gradients[0]);
     }
 
+    /// <summary>Log-sigmoid′ taken as σ(x), softplus′, instead of σ(−x): the two functions mixed up.</summary>
+    public sealed class LogSigmoidPrimeIsSoftplusPrime : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => Activations.LogSigmoid<T>(inputs[0], output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients) =>
+            Activations.SoftplusBackward<T>(inputs[0], upstream, gradients[0]);
+    }
+
+    /// <summary>Log-sigmoid′ formed as 1 − σ(x): right as algebra, 0 in float wherever σ(x) has rounded to 1 (x ≳ 17).</summary>
+    public sealed class LogSigmoidPrimeAsOneMinusSigmoid : GradOp
+    {
+        public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => Activations.LogSigmoid<T>(inputs[0], output);
+
+        public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
+        {
+            T[] dx = gradients[0]!;
+            Activations.Sigmoid<T>(inputs[0], dx);
+            for (int i = 0; i < dx.Length; i++)
+            {
+                dx[i] = (T.One - dx[i]) * upstream[i];
+            }
+        }
+    }
+
     /// <summary>A correct sigmoid backward that drifts by one ULP on every other call, as a stale accumulator would.</summary>
     public sealed class SigmoidNotReentrant : GradOp
     {

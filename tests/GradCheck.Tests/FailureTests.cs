@@ -62,6 +62,29 @@ public class FailureTests
     }
 
     [Fact]
+    public void Log_sigmoid_derivative_taken_as_softplus_derivative_fails_the_log_sigmoid_rows_only()
+    {
+        var outcome = Runner.Json(CheckRegistry.Default.Replace("log-sigmoid", new BrokenOps.LogSigmoidPrimeIsSoftplusPrime()), "--kernel", "activations");
+
+        Assert.Equal(["log-sigmoid double", "log-sigmoid float"], outcome.FailedRows);
+        Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
+    }
+
+    /// <summary>
+    /// 1 − σ(x) is 0 in float past x ≈ 17.3 while log-sigmoid′ = σ(−x) is 2e−9 … 2e−22 on the tail: the relative float
+    /// tolerance fails it; in double the difference is far below PyTorch's atol, so that row passes.
+    /// </summary>
+    [Fact]
+    public void Log_sigmoid_derivative_formed_as_one_minus_sigmoid_fails_the_float_tail_only()
+    {
+        var outcome = Runner.Json(CheckRegistry.Default.Replace("log-sigmoid-tail", new BrokenOps.LogSigmoidPrimeAsOneMinusSigmoid()), "--kernel", "log-sigmoid");
+
+        Assert.Equal(["log-sigmoid-tail float"], outcome.FailedRows);
+        Assert.Contains(outcome.Results, r => r.Kernel == "log-sigmoid" && r.Passed);
+        Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
+    }
+
+    [Fact]
     public void At_x_50_the_float_check_fails_y_times_one_minus_y_and_passes_the_derivative_from_the_input()
     {
         CheckCase tail = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "sigmoid-tail").Create(new CaseShapes()) with
@@ -105,11 +128,11 @@ public class FailureTests
     [Fact]
     public void Cross_entropy_gradient_missing_its_one_over_n_fails_its_rows_only()
     {
-        var registry = CheckRegistry.Default.Replace("softmax-ce-labels", shapes => new BrokenOps.CrossEntropyWithoutOneOverN(shapes.M, shapes.N));
+        var registry = CheckRegistry.Default.Replace("softmax-cross-entropy-labels", shapes => new BrokenOps.CrossEntropyWithoutOneOverN(shapes.M, shapes.N));
 
         var outcome = Runner.Json(registry, "--kernel", "losses");
 
-        Assert.Equal(["softmax-ce-labels double", "softmax-ce-labels float"], outcome.FailedRows);
+        Assert.Equal(["softmax-cross-entropy-labels double", "softmax-cross-entropy-labels float"], outcome.FailedRows);
         Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
     }
 

@@ -9,12 +9,12 @@ public class NetworkTests
     [Fact]
     public void Network_gradient_off_by_a_factor_of_the_batch_fails_its_rows_only()
     {
-        CheckDefinition definition = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "mlp-relu-sigmoid-squared");
-        var registry = CheckRegistry.Default.Replace("mlp-relu-sigmoid-squared", shapes => new BrokenOps.ScaledGradient(definition.Create(shapes).Op, shapes.M));
+        CheckDefinition definition = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "mlp-relu-sigmoid-squared-error-sum");
+        var registry = CheckRegistry.Default.Replace("mlp-relu-sigmoid-squared-error-sum", shapes => new BrokenOps.ScaledGradient(definition.Create(shapes).Op, shapes.M));
 
         var outcome = Runner.Json(registry, "--kernel", "network");
 
-        Assert.Equal(["mlp-relu-sigmoid-squared double", "mlp-relu-sigmoid-squared float"], outcome.FailedRows);
+        Assert.Equal(["mlp-relu-sigmoid-squared-error-sum double", "mlp-relu-sigmoid-squared-error-sum float"], outcome.FailedRows);
         Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
     }
 
@@ -26,11 +26,11 @@ public class NetworkTests
 
         Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
         Assert.Equal(
-            ["mlp-input-gelu-mse", "mlp-input-gelu-mse", "mlp-input-tanh-softmax-ce", "mlp-input-tanh-softmax-ce"],
+            ["mlp-input-gelu-tanh-squared-error-mean", "mlp-input-gelu-tanh-squared-error-mean", "mlp-input-tanh-softmax-cross-entropy", "mlp-input-tanh-softmax-cross-entropy"],
             outcome.Results.Select(r => r.Kernel).Order(StringComparer.Ordinal));
         int rows = new CaseShapes().M;
         Assert.All(outcome.Results, r => Assert.Equal(
-            r.Kernel == "mlp-input-gelu-mse" ? (5 * 8) + 8 + (8 * 6) + 6 + (6 * 2) + 2 + (rows * 5) : (4 * 12) + 12 + (12 * 3) + 3 + (rows * 4),
+            r.Kernel == "mlp-input-gelu-tanh-squared-error-mean" ? (5 * 8) + 8 + (8 * 6) + 6 + (6 * 2) + 2 + (rows * 5) : (4 * 12) + 12 + (12 * 3) + 3 + (rows * 4),
             r.Compared));
     }
 
@@ -38,19 +38,19 @@ public class NetworkTests
     [Fact]
     public void Input_gradient_of_the_wrong_sign_fails_its_rows_only()
     {
-        CheckDefinition definition = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "mlp-input-gelu-mse");
-        var registry = CheckRegistry.Default.Replace("mlp-input-gelu-mse", shapes => new BrokenOps.NegatedInputGradient(definition.Create(shapes).Op, 1));
+        CheckDefinition definition = CheckRegistry.Default.Definitions.Single(d => d.Kernel == "mlp-input-gelu-tanh-squared-error-mean");
+        var registry = CheckRegistry.Default.Replace("mlp-input-gelu-tanh-squared-error-mean", shapes => new BrokenOps.NegatedInputGradient(definition.Create(shapes).Op, 1));
 
         var outcome = Runner.Json(registry, "--kernel", "network");
 
-        Assert.Equal(["mlp-input-gelu-mse double", "mlp-input-gelu-mse float"], outcome.FailedRows);
+        Assert.Equal(["mlp-input-gelu-tanh-squared-error-mean double", "mlp-input-gelu-tanh-squared-error-mean float"], outcome.FailedRows);
         Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
     }
 
     [Fact]
     public void Network_option_checks_that_network_alone()
     {
-        var outcome = Runner.Json(CheckRegistry.Default, "--network", "3,5,2", "--activation", "gelu-erf", "--loss", "mse");
+        var outcome = Runner.Json(CheckRegistry.Default, "--network", "3,5,2", "--activation", "gelu-erf", "--loss", "squared-error-mean");
 
         Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
         Assert.Equal(["network", "network"], outcome.Results.Select(r => r.Kernel));
@@ -86,7 +86,7 @@ public class NetworkTests
     [InlineData("--network", "2")]
     [InlineData("--network", "2,3", "--activation", "swish")]
     [InlineData("--network", "2,3", "--loss", "hinge")]
-    [InlineData("--loss", "mse")]
+    [InlineData("--loss", "squared-error-mean")]
     [InlineData("--checkpoint", "/nonexistent/model.fbp")]
     public void Bad_network_usage_prints_one_line_and_exits_2(params string[] args)
     {

@@ -33,7 +33,7 @@ public class UsageTests
 
         Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
         using var document = System.Text.Json.JsonDocument.Parse(outcome.Output);
-        Assert.Equal(3, document.RootElement.GetProperty("passed").GetInt32());
+        Assert.Equal(4, document.RootElement.GetProperty("passed").GetInt32()); // sigmoid, -from-output, -tail, -cross-entropy
         Assert.Equal(0, document.RootElement.GetProperty("failed").GetInt32());
         Assert.All(Report.ReadJson(outcome.Output), r => Assert.Equal("float", r.Dtype));
     }
@@ -53,7 +53,7 @@ public class UsageTests
     public void Kernel_filter_selects_by_name_prefix_and_group()
     {
         Assert.Equal(["sigmoid-tail"], CheckRegistry.Default.Select(["sigmoid-tail"]).Select(d => d.Kernel));
-        Assert.Equal(["sigmoid", "sigmoid-from-output", "sigmoid-tail"], CheckRegistry.Default.Select(["SIGMOID"]).Select(d => d.Kernel));
+        Assert.Equal(["sigmoid", "sigmoid-from-output", "sigmoid-tail", "sigmoid-cross-entropy"], CheckRegistry.Default.Select(["SIGMOID"]).Select(d => d.Kernel));
         Assert.All(CheckRegistry.Default.Select(["activations"]), d => Assert.Equal("activations", d.Group));
     }
 }

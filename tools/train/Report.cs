@@ -38,7 +38,7 @@ internal static class Report
         {
             table.AddRow(
                 layer.Layer.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(layer.Activation.Kind.ToString()),
+                Markup.Escape(Vocabulary.Name(layer.Activation)),
                 Warn(layer.SaturatedFraction, 0.5),
                 Warn(layer.DeadFraction, 0.5),
                 Number(layer.GradientNorm, "G4"));

@@ -67,13 +67,13 @@ internal sealed class TrainOptions
 
     private readonly Option<string> _activation = new("--activation", "-a")
     {
-        Description = $"Hidden activation: {string.Join(", ", Vocabulary.ActivationNames)}. Default relu.",
+        Description = $"Hidden activation: {Vocabulary.ActivationHelp}. Default {Vocabulary.Name(Defaults.Activation)}.",
     };
 
     private readonly Option<string> _loss = new("--loss")
     {
-        Description = "Loss head: softmax-ce (softmax + cross-entropy), sigmoid-bce (sigmoid + binary cross-entropy with logits), " +
-            "mse (mean squared error on sigmoid outputs), sse (Σ(z−y)² on sigmoid outputs). Default softmax-ce.",
+        Description = $"Loss head: {string.Join(", ", Vocabulary.LossNames)}. The cross-entropies take logits (softmax over the classes; a sigmoid per class, " +
+            $"binary cross-entropy with logits); the squared errors compare sigmoid outputs with one-hot rows. Default {Vocabulary.Name(Defaults.Loss)}.",
     };
 
     private readonly Option<string> _optimizer = new("--optimizer", "-o") { Description = "Optimizer: sgd, momentum, adam. Default adam." };

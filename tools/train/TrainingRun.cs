@@ -262,7 +262,7 @@ internal static class TrainingRun
     {
         LossKind loss = settings.Loss ?? TrainOptions.Defaults.Loss;
         Activation activation = settings.Activation ?? TrainOptions.Defaults.Activation;
-        bool logits = loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidCrossEntropy;
+        bool logits = LossInfo.Of(loss).TakesLogits;
         var layers = (settings.Hidden ?? TrainOptions.Defaults.Hidden).Select(width => new DenseLayer(width, activation)).ToList();
         layers.Add(new DenseLayer(data.ClassNames.Count, logits ? Activation.Identity : Activation.Sigmoid));
         var architecture = new MlpArchitecture(data.Train.FeatureCount, layers, loss);

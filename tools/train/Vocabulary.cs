@@ -2,31 +2,13 @@ using FastBackprop.Training;
 
 namespace FastBackprop.Train;
 
-/// <summary>The command line's names for activations, loss heads, optimizers and delimiters, both ways.</summary>
+/// <summary>
+/// The command line's names for activations, loss heads, optimizers and delimiters, both ways. Activations and loss
+/// heads are the library's registries (<see cref="ActivationInfo"/>, <see cref="LossInfo"/>): the one vocabulary
+/// <c>gradcheck</c> speaks too.
+/// </summary>
 internal static class Vocabulary
 {
-    private static readonly (string Name, Activation Activation)[] Activations =
-    [
-        ("identity", FastBackprop.Activation.Identity),
-        ("sigmoid", FastBackprop.Activation.Sigmoid),
-        ("tanh", FastBackprop.Activation.Tanh),
-        ("relu", FastBackprop.Activation.Relu),
-        ("leaky-relu", FastBackprop.Activation.LeakyRelu(0.01)),
-        ("elu", FastBackprop.Activation.Elu(1.0)),
-        ("gelu", FastBackprop.Activation.GeluTanh),
-        ("gelu-erf", FastBackprop.Activation.GeluErf),
-        ("silu", FastBackprop.Activation.Silu),
-        ("softplus", FastBackprop.Activation.Softplus),
-    ];
-
-    private static readonly (string Name, LossKind Loss)[] Losses =
-    [
-        ("softmax-ce", LossKind.SoftmaxCrossEntropy),
-        ("sigmoid-bce", LossKind.SigmoidCrossEntropy),
-        ("mse", LossKind.MeanSquaredError),
-        ("sse", LossKind.SquaredErrorSum),
-    ];
-
     private static readonly (string Name, OptimizerKind Kind)[] Optimizers =
     [
         ("sgd", OptimizerKind.Sgd),
@@ -34,20 +16,34 @@ internal static class Vocabulary
         ("adam", OptimizerKind.Adam),
     ];
 
-    public static IEnumerable<string> ActivationNames => Activations.Select(a => a.Name);
+    public static IEnumerable<string> ActivationNames => ActivationInfo.All.Select(a => a.Name);
 
+    public static IEnumerable<string> LossNames => LossInfo.All.Select(l => l.Name);
+
+    /// <summary>The activation names for <c>--help</c>, each with the α it stands for where it has one: <c>elu (α = 1)</c>.</summary>
+    public static string ActivationHelp =>
+        string.Join(", ", ActivationInfo.All.Select(a => a.UsesAlpha ? FormattableString.Invariant($"{a.Name} (α = {a.DefaultAlpha})") : a.Name));
+
+    /// <summary>The activation <paramref name="text"/> names, with its registry default α.</summary>
     public static Activation ParseActivation(string text, string option) =>
-        Find(Activations, text, option).Value;
+        ActivationInfo.TryParse(text, out ActivationInfo? info)
+            ? info.Default
+            : throw new UsageException($"{option} '{text}' is not one of {string.Join(", ", ActivationNames)}.");
 
-    public static LossKind ParseLoss(string text, string option) => Find(Losses, text, option).Value;
+    public static LossKind ParseLoss(string text, string option) =>
+        LossInfo.TryParse(text, out LossInfo? info)
+            ? info.Kind
+            : throw new UsageException($"{option} '{text}' is not one of {string.Join(", ", LossNames)}.");
 
     public static OptimizerKind ParseOptimizer(string text, string option) => Find(Optimizers, text, option).Value;
 
-    /// <summary>The command line's name of <paramref name="activation"/>, or its kind and α where it has none.</summary>
+    /// <summary>The registry name of <paramref name="activation"/>, with its α where that is not the default (<c>elu(α=0.5)</c>).</summary>
     public static string Name(Activation activation) =>
-        Activations.FirstOrDefault(a => a.Activation == activation).Name ?? activation.ToString();
+        !ActivationInfo.TryGet(activation.Kind, out ActivationInfo? info) ? activation.ToString()
+        : activation == info.Default ? info.Name
+        : FormattableString.Invariant($"{info.Name}(α={activation.Alpha})");
 
-    public static string Name(LossKind loss) => Losses.FirstOrDefault(l => l.Loss == loss).Name ?? loss.ToString();
+    public static string Name(LossKind loss) => LossInfo.TryGet(loss, out LossInfo? info) ? info.Name : loss.ToString();
 
     public static string Name(OptimizerKind kind) => Optimizers.FirstOrDefault(o => o.Kind == kind).Name ?? kind.ToString();
 

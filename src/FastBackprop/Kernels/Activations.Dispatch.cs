@@ -2,7 +2,7 @@ namespace FastBackprop;
 
 public static partial class Activations
 {
-    /// <summary>Forward of any <see cref="ActivationKind"/>: <c>y = f(x)</c>, element-wise, by the op's own method.</summary>
+    /// <summary>Forward of any <see cref="ActivationKind"/>: <c>y = f(x)</c>, element-wise, by the op's own method (its <see cref="ActivationInfo"/> entry).</summary>
     /// <param name="activation">The function and its α.</param>
     /// <param name="x">Input, length n.</param>
     /// <param name="y">Output, length n; may be <paramref name="x"/> itself.</param>
@@ -10,20 +10,8 @@ public static partial class Activations
     public static void Forward<T>(Activation activation, ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (activation.Kind)
-        {
-            case ActivationKind.Identity: Identity(x, y); break;
-            case ActivationKind.Sigmoid: Sigmoid(x, y); break;
-            case ActivationKind.Tanh: Tanh(x, y); break;
-            case ActivationKind.Relu: Relu(x, y); break;
-            case ActivationKind.LeakyRelu: LeakyRelu(x, T.CreateTruncating(activation.Alpha), y); break;
-            case ActivationKind.Elu: Elu(x, T.CreateTruncating(activation.Alpha), y); break;
-            case ActivationKind.GeluTanh: GeluTanh(x, y); break;
-            case ActivationKind.GeluErf: GeluErf(x, y); break;
-            case ActivationKind.Silu: Silu(x, y); break;
-            case ActivationKind.Softplus: Softplus(x, y); break;
-            default: throw UnknownKind(activation, nameof(activation));
-        }
+        Guard.SupportedType<T>();
+        Entry(activation).Kernels<T>().Forward(x, T.CreateTruncating(activation.Alpha), y);
     }
 
     /// <summary>Backward from the input of any <see cref="ActivationKind"/>: <c>dx = dy ⊙ f′(x)</c>.</summary>
@@ -35,20 +23,8 @@ public static partial class Activations
     public static void Backward<T>(Activation activation, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        switch (activation.Kind)
-        {
-            case ActivationKind.Identity: IdentityBackward(x, dy, dx); break;
-            case ActivationKind.Sigmoid: SigmoidBackward(x, dy, dx); break;
-            case ActivationKind.Tanh: TanhBackward(x, dy, dx); break;
-            case ActivationKind.Relu: ReluBackward(x, dy, dx); break;
-            case ActivationKind.LeakyRelu: LeakyReluBackward(x, dy, T.CreateTruncating(activation.Alpha), dx); break;
-            case ActivationKind.Elu: EluBackward(x, dy, T.CreateTruncating(activation.Alpha), dx); break;
-            case ActivationKind.GeluTanh: GeluTanhBackward(x, dy, dx); break;
-            case ActivationKind.GeluErf: GeluErfBackward(x, dy, dx); break;
-            case ActivationKind.Silu: SiluBackward(x, dy, dx); break;
-            case ActivationKind.Softplus: SoftplusBackward(x, dy, dx); break;
-            default: throw UnknownKind(activation, nameof(activation));
-        }
+        Guard.SupportedType<T>();
+        Entry(activation).Kernels<T>().Backward(x, dy, T.CreateTruncating(activation.Alpha), dx);
     }
 
     /// <summary>
@@ -72,16 +48,13 @@ public static partial class Activations
                 nameof(activation));
         }
 
-        switch (activation.Kind)
-        {
-            case ActivationKind.Identity: IdentityBackwardFromOutput(y, dy, dx); break;
-            case ActivationKind.Sigmoid: SigmoidBackwardFromOutput(y, dy, dx); break;
-            case ActivationKind.Tanh: TanhBackwardFromOutput(y, dy, dx); break;
-            case ActivationKind.Relu: ReluBackwardFromOutput(y, dy, dx); break;
-            default: EluBackwardFromOutput(y, dy, T.CreateTruncating(activation.Alpha), dx); break;
-        }
+        Guard.SupportedType<T>();
+        Entry(activation).Kernels<T>().BackwardFromOutput(y, dy, T.CreateTruncating(activation.Alpha), dx);
     }
 
-    private static ArgumentException UnknownKind(Activation activation, string name) =>
-        new($"{activation.Kind} is not an ActivationKind this version knows.", name);
+    /// <summary>The registry's entry of <paramref name="activation"/>'s kind; an undefined kind is an error naming <c>activation</c>.</summary>
+    private static ActivationInfo Entry(Activation activation) =>
+        ActivationInfo.TryGet(activation.Kind, out ActivationInfo? info)
+            ? info
+            : throw new ArgumentException($"{activation.Kind} is not an ActivationKind this version knows.", nameof(activation));
 }

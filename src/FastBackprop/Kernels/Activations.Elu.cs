@@ -40,6 +40,21 @@ public static partial class Activations
         ElementwiseDriver.Run(new EluBackwardFromOutputOperator<T>(alpha), y, dy, dx);
     }
 
+    /// <summary>ELU in the registry: forward, backward from the input, and from the output where α &gt; 0.</summary>
+    internal readonly struct EluKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Elu(x, alpha, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => EluBackward(x, dy, alpha, dx);
+
+        public static bool SupportsBackwardFromOutput(double alpha) => alpha > 0;
+
+        public static void BackwardFromOutput<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => EluBackwardFromOutput(y, dy, alpha, dx);
+    }
+
     /// <summary>y = x &gt; 0 ? x : α·expm1(x).</summary>
     internal readonly struct EluOperator<T>(T alpha) : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -63,6 +63,26 @@ public static partial class Activations
         ElementwiseDriver.Run(default(GeluErfBackwardOperator<T>), x, dy, dx);
     }
 
+    /// <summary>GELU (tanh) in the registry (α unused): forward and backward from the input; f′ is not a function of y.</summary>
+    internal readonly struct GeluTanhKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => GeluTanh(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => GeluTanhBackward(x, dy, dx);
+    }
+
+    /// <summary>GELU (erf) in the registry (α unused): forward and backward from the input; f′ is not a function of y.</summary>
+    internal readonly struct GeluErfKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => GeluErf(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => GeluErfBackward(x, dy, dx);
+    }
+
     /// <summary>
     /// y = x·σ(z), z = 2u = x·(2k + 2k·c·x²), k = √(2/π), c = 0.044715. x is clamped below at −12 (float) or −30
     /// (double), where z &lt; −130 (−800) and the product is far below the subnormals; z is computed from x clamped to

@@ -28,4 +28,19 @@ public static partial class Activations
         CheckBinary(y, dy, dx, nameof(y), nameof(dy), nameof(dx));
         dy.CopyTo(dx);
     }
+
+    /// <summary>Identity in the registry (α unused): forward, backward from the input, and from the output.</summary>
+    internal readonly struct IdentityKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Identity(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => IdentityBackward(x, dy, dx);
+
+        public static bool SupportsBackwardFromOutput(double alpha) => true;
+
+        public static void BackwardFromOutput<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => IdentityBackwardFromOutput(y, dy, dx);
+    }
 }

@@ -24,6 +24,16 @@ public static partial class Activations
         ElementwiseDriver.Run(new LeakyReluBackwardOperator<T>(alpha), x, dy, dx);
     }
 
+    /// <summary>Leaky ReLU in the registry: forward and backward from the input; f′ is not a function of y.</summary>
+    internal readonly struct LeakyReluKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => LeakyRelu(x, alpha, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => LeakyReluBackward(x, dy, alpha, dx);
+    }
+
     /// <summary>y = x &gt; 0 ? x : α·x (NaN takes the α·x branch and stays NaN).</summary>
     internal readonly struct LeakyReluOperator<T>(T alpha) : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

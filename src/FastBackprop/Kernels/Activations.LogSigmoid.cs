@@ -27,6 +27,16 @@ public static partial class Activations
         ElementwiseDriver.Run(default(LogSigmoidBackwardOperator<T>), x, dy, dx);
     }
 
+    /// <summary>Log-sigmoid in the registry (α unused): forward and backward from the input; f′ is not a function of y.</summary>
+    internal readonly struct LogSigmoidKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => LogSigmoid(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => LogSigmoidBackward(x, dy, dx);
+    }
+
     /// <summary>y = min(0, x) − log1p(e^(−|x|)).</summary>
     internal readonly struct LogSigmoidOperator<T> : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -33,6 +33,21 @@ public static partial class Activations
         ElementwiseDriver.Run(default(ReluBackwardOperator<T>), y, dy, dx);
     }
 
+    /// <summary>ReLU in the registry (α unused): forward, backward from the input, and from the output.</summary>
+    internal readonly struct ReluKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Relu(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => ReluBackward(x, dy, dx);
+
+        public static bool SupportsBackwardFromOutput(double alpha) => true;
+
+        public static void BackwardFromOutput<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => ReluBackwardFromOutput(y, dy, dx);
+    }
+
     /// <summary>y = max(0, x), x as the right operand so NaN propagates.</summary>
     internal readonly struct ReluOperator<T> : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

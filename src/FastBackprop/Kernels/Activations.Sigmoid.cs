@@ -44,6 +44,21 @@ public static partial class Activations
         ElementwiseDriver.Run(default(SigmoidBackwardFromOutputOperator<T>), y, dy, dx);
     }
 
+    /// <summary>Sigmoid in the registry (α unused): forward, backward from the input, and from the output.</summary>
+    internal readonly struct SigmoidKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Sigmoid(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => SigmoidBackward(x, dy, dx);
+
+        public static bool SupportsBackwardFromOutput(double alpha) => true;
+
+        public static void BackwardFromOutput<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => SigmoidBackwardFromOutput(y, dy, dx);
+    }
+
     /// <summary>y = σ(x); see <see cref="VectorMath.Sigmoid"/>.</summary>
     internal readonly struct SigmoidOperator<T> : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -33,6 +33,16 @@ public static partial class Activations
         ElementwiseDriver.Run(default(SiluBackwardOperator<T>), x, dy, dx);
     }
 
+    /// <summary>SiLU in the registry (α unused): forward and backward from the input; f′ is not a function of y.</summary>
+    internal readonly struct SiluKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Silu(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => SiluBackward(x, dy, dx);
+    }
+
     /// <summary>
     /// y = x·σ(x) by <see cref="VectorMath.MultiplyBySigmoid"/>, x clamped below at the gate's −130 (−800): there
     /// the true value is far below the smallest subnormal, and −∞ gives −0 instead of −∞·0.

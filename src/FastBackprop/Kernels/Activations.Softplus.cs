@@ -28,6 +28,16 @@ public static partial class Activations
         ElementwiseDriver.Run(default(SoftplusBackwardOperator<T>), x, dy, dx);
     }
 
+    /// <summary>Softplus in the registry (α unused): forward and backward from the input; f′ is not a function of y.</summary>
+    internal readonly struct SoftplusKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Softplus(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => SoftplusBackward(x, dy, dx);
+    }
+
     /// <summary>y = max(0, x) + log1p(e^(−|x|)); the sum of two non-negative terms does not cancel.</summary>
     internal readonly struct SoftplusOperator<T> : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

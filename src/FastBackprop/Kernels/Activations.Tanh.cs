@@ -40,6 +40,21 @@ public static partial class Activations
         ElementwiseDriver.Run(default(TanhBackwardFromOutputOperator<T>), y, dy, dx);
     }
 
+    /// <summary>Tanh in the registry (α unused): forward, backward from the input, and from the output.</summary>
+    internal readonly struct TanhKernels : IActivationKernels
+    {
+        public static void Forward<T>(ReadOnlySpan<T> x, T alpha, Span<T> y)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => Tanh(x, y);
+
+        public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => TanhBackward(x, dy, dx);
+
+        public static bool SupportsBackwardFromOutput(double alpha) => true;
+
+        public static void BackwardFromOutput<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> => TanhBackwardFromOutput(y, dy, dx);
+    }
+
     /// <summary>y = tanh(x); see <see cref="VectorMath.Tanh"/>.</summary>
     internal readonly struct TanhOperator<T> : IUnaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

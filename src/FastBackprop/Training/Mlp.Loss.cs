@@ -66,5 +66,5 @@ public sealed partial class Mlp<T>
     internal T LogitThreshold => ForwardPass<T>.Threshold(Architecture.Loss);
 
     /// <summary>Whether a head's J is a mean over the batch (else a sum): how to combine the J of several batches.</summary>
-    internal bool LossIsMean => Architecture.Loss is not (LossKind.SquaredErrorSum or LossKind.HalfSquaredErrorSum);
+    internal bool LossIsMean => LossInfo.Of(Architecture.Loss).IsMean;
 }

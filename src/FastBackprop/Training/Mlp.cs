@@ -272,7 +272,7 @@ public sealed partial class Mlp<T> : IDisposable
             DenseLayer layer = Architecture.Layers[l];
             int fanIn = Architecture.InputsOf(l);
             bool he = initialization == Initialization.He ||
-                (initialization == Initialization.Auto && layer.Activation.Kind is ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Elu or ActivationKind.GeluTanh or ActivationKind.GeluErf or ActivationKind.Silu);
+                (initialization == Initialization.Auto && ActivationInfo.Of(layer.Activation.Kind).PrefersHeInitialization);
             double range = he ? Math.Sqrt(6.0 / fanIn) : Math.Sqrt(6.0 / (fanIn + layer.Outputs));
             foreach (ref T w in Weights(l))
             {
@@ -347,7 +347,7 @@ public sealed partial class Mlp<T> : IDisposable
 /// <summary>How <see cref="Mlp{T}"/> draws its initial weights.</summary>
 public enum Initialization
 {
-    /// <summary>He for ReLU, leaky ReLU, ELU, GELU and SiLU layers; Xavier for the others.</summary>
+    /// <summary>He where the layer's <see cref="ActivationInfo.PrefersHeInitialization"/> (ReLU, leaky ReLU, ELU, GELU and SiLU); Xavier for the others.</summary>
     Auto,
 
     /// <summary>Xavier/Glorot uniform: <c>U(−r, r)</c>, <c>r = √(6/(n_in + n_out))</c>; suits sigmoid, tanh and linear units.</summary>

@@ -53,7 +53,7 @@ public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
                 throw new ArgumentException($"layer {l} has {layer.Outputs} outputs; it needs at least one.", nameof(layers));
             }
 
-            if (!Enum.IsDefined(layer.Activation.Kind) || !double.IsFinite(layer.Activation.Alpha))
+            if (!ActivationInfo.TryGet(layer.Activation.Kind, out _) || !double.IsFinite(layer.Activation.Alpha))
             {
                 throw new ArgumentException(
                     $"layer {l} has activation {layer.Activation.Kind} with α = {layer.Activation.Alpha}; the kind must be an {nameof(ActivationKind)} and α finite.",
@@ -61,12 +61,12 @@ public sealed class MlpArchitecture : IEquatable<MlpArchitecture>
             }
         }
 
-        if (!Enum.IsDefined(loss))
+        if (!LossInfo.TryGet(loss, out LossInfo? head))
         {
             throw new ArgumentException($"loss {loss} is not a {nameof(LossKind)}.", nameof(loss));
         }
 
-        if (loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidCrossEntropy && _layers[^1].Activation.Kind != ActivationKind.Identity)
+        if (head.TakesLogits && _layers[^1].Activation.Kind != ActivationKind.Identity)
         {
             throw new ArgumentException(
                 $"the {loss} head takes logits: the last layer's activation must be Identity, not {_layers[^1].Activation.Kind}.", nameof(layers));

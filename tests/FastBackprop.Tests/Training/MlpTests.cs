@@ -78,18 +78,18 @@ public class MlpTests
     }
 
     public static IEnumerable<object[]> Heads() =>
-        from loss in Enum.GetValues<LossKind>()
-        from hidden in new[] { ActivationKind.Tanh, ActivationKind.Sigmoid, ActivationKind.Relu, ActivationKind.GeluTanh }
-        select new object[] { loss, hidden };
+        from loss in LossInfo.All
+        from hidden in ActivationInfo.All
+        select new object[] { loss.Kind, hidden.Kind };
 
-    /// <summary>Every head and several activations: ∂J/∂θ against central differences of J in double.</summary>
+    /// <summary>Every head and every activation of the registries: ∂J/∂θ against central differences of J in double.</summary>
     [Theory]
     [MemberData(nameof(Heads))]
     public void Gradients_match_central_differences(LossKind loss, ActivationKind hidden)
     {
-        ActivationKind last = loss is LossKind.SoftmaxCrossEntropy or LossKind.SigmoidCrossEntropy ? ActivationKind.Identity : ActivationKind.Tanh;
+        Activation last = LossInfo.Of(loss).TakesLogits ? Activation.Identity : Activation.Tanh;
         var architecture = new MlpArchitecture(
-            3, [new DenseLayer(5, new Activation(hidden, 0)), new DenseLayer(4, Activation.Sigmoid), new DenseLayer(3, new Activation(last, 0))], loss);
+            3, [new DenseLayer(5, ActivationInfo.Of(hidden).Default), new DenseLayer(4, Activation.Sigmoid), new DenseLayer(3, last)], loss);
         using var network = new Mlp<double>(architecture, new OptimizerSettings(), maxBatch: 4, seed: 11);
         var random = new Random(5);
         double[] x = [.. Enumerable.Range(0, 12).Select(_ => random.NextDouble() * 2 - 1)];

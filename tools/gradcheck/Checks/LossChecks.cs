@@ -2,7 +2,10 @@ using FastBackprop.GradCheck.Engine;
 
 namespace FastBackprop.GradCheck.Checks;
 
-/// <summary>Every loss, as the gradient of the scalar loss with respect to the predictions or logits.</summary>
+/// <summary>
+/// Every loss kernel, as the gradient of the scalar loss with respect to the predictions or logits, named by the
+/// <see cref="Training.LossInfo"/> vocabulary: each loss head's name selects its kernels' checks.
+/// </summary>
 public static class LossChecks
 {
     public static IEnumerable<CheckDefinition> All =>
@@ -10,11 +13,11 @@ public static class LossChecks
         Squared("squared-error-sum", SquaredErrorScale.Sum),
         Squared("squared-error-half-sum", SquaredErrorScale.HalfSum),
         Squared("squared-error-mean", SquaredErrorScale.Mean),
-        Loss("softmax-ce-labels", (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -5, 5), Labels(random, shapes.M, shapes.N)],
+        Loss("softmax-cross-entropy-labels", (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -5, 5), Labels(random, shapes.M, shapes.N)],
             shapes => new SoftmaxCrossEntropyLabelsOp(shapes.M, shapes.N), "labels"),
-        Loss("softmax-ce-probabilities", (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -5, 5), Probabilities(random, shapes.M, shapes.N)],
+        Loss("softmax-cross-entropy-probabilities", (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -5, 5), Probabilities(random, shapes.M, shapes.N)],
             shapes => new SoftmaxCrossEntropyOp(shapes.M, shapes.N), "probability rows"),
-        Loss("bce-logits", (shapes, random) => [BceLogits(random, shapes.M * shapes.N), Data.Uniform(random, shapes.M * shapes.N, 0, 1)],
+        Loss("sigmoid-cross-entropy", (shapes, random) => [BceLogits(random, shapes.M * shapes.N), Data.Uniform(random, shapes.M * shapes.N, 0, 1)],
             _ => new BinaryCrossEntropyWithLogitsOp(), "logits ∈ [−8, 8] and ±[20, 40], targets ∈ [0, 1]"),
     ];
 

@@ -9,25 +9,25 @@ namespace FastBackprop.GradCheck.Checks;
 /// Whole networks through the trainer's public API: the gradient of the batch loss J(θ) that
 /// <see cref="Mlp{T}.ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> leaves in <see cref="Mlp{T}.Gradients"/>,
 /// and in the <c>mlp-input-*</c> checks also ∂J/∂X, against central differences of J itself — the chain rule through
-/// every layer, end to end.
+/// every layer, end to end. Each is named <c>mlp-</c>, its activations (or <c>mixed</c>), then its loss head's registry name.
 /// </summary>
 public static class NetworkChecks
 {
     public static IEnumerable<CheckDefinition> All =>
     [
-        Network("mlp-tanh-softmax-ce", Architecture([2, 500, 2], Activation.Tanh, LossKind.SoftmaxCrossEntropy), "seed 003: 2 → 500 tanh → 2, softmax cross-entropy on labels"),
-        Network("mlp-relu-sigmoid-squared", new MlpArchitecture(2, [new DenseLayer(2, Activation.Relu, HasBias: false), new DenseLayer(2, Activation.Sigmoid, HasBias: false)], LossKind.SquaredErrorSum), "seed 002: 2 → 2 ReLU → 2 sigmoid, Σ(z − y)², no bias"),
+        Network("mlp-tanh-softmax-cross-entropy", Architecture([2, 500, 2], Activation.Tanh, LossKind.SoftmaxCrossEntropy), "seed 003: 2 → 500 tanh → 2, softmax cross-entropy on labels"),
+        Network("mlp-relu-sigmoid-squared-error-sum", new MlpArchitecture(2, [new DenseLayer(2, Activation.Relu, HasBias: false), new DenseLayer(2, Activation.Sigmoid, HasBias: false)], LossKind.SquaredErrorSum), "seed 002: 2 → 2 ReLU → 2 sigmoid, Σ(z − y)², no bias"),
         Network(
-            "mlp-mixed-bce",
+            "mlp-mixed-sigmoid-cross-entropy",
             new MlpArchitecture(5, [new DenseLayer(16, Activation.GeluTanh), new DenseLayer(12, Activation.Elu(1.0)), new DenseLayer(8, Activation.Silu), new DenseLayer(3, Activation.Identity)], LossKind.SigmoidCrossEntropy),
             "5 → 16 GELU → 12 ELU → 8 SiLU → 3, binary cross-entropy with logits"),
         Network(
-            "mlp-mixed-mse",
+            "mlp-mixed-squared-error-mean",
             new MlpArchitecture(4, [new DenseLayer(9, Activation.Sigmoid), new DenseLayer(7, Activation.LeakyRelu(0.01)), new DenseLayer(3, Activation.Softplus)], LossKind.MeanSquaredError),
             "4 → 9 sigmoid → 7 LeakyReLU → 3 softplus, mean squared error"),
-        Network("mlp-half-squared", Architecture([3, 6, 2], Activation.GeluErf, LossKind.HalfSquaredErrorSum), "3 → 6 GELU(erf) → 2, ½Σ(y − z)²"),
-        Network("mlp-input-tanh-softmax-ce", Architecture([4, 12, 3], Activation.Tanh, LossKind.SoftmaxCrossEntropy), "∂J/∂X and ∂J/∂θ: 4 → 12 tanh → 3, softmax cross-entropy on labels", inputGradient: true),
-        Network("mlp-input-gelu-mse", Architecture([5, 8, 6, 2], Activation.GeluTanh, LossKind.MeanSquaredError), "∂J/∂X and ∂J/∂θ: 5 → 8 GELU → 6 GELU → 2, mean squared error", inputGradient: true),
+        Network("mlp-gelu-erf-squared-error-half-sum", Architecture([3, 6, 2], Activation.GeluErf, LossKind.HalfSquaredErrorSum), "3 → 6 GELU(erf) → 2, ½Σ(y − z)²"),
+        Network("mlp-input-tanh-softmax-cross-entropy", Architecture([4, 12, 3], Activation.Tanh, LossKind.SoftmaxCrossEntropy), "∂J/∂X and ∂J/∂θ: 4 → 12 tanh → 3, softmax cross-entropy on labels", inputGradient: true),
+        Network("mlp-input-gelu-tanh-squared-error-mean", Architecture([5, 8, 6, 2], Activation.GeluTanh, LossKind.MeanSquaredError), "∂J/∂X and ∂J/∂θ: 5 → 8 GELU → 6 GELU → 2, mean squared error", inputGradient: true),
     ];
 
     /// <summary>Layer widths (inputs first), one hidden activation, and an identity output layer.</summary>
@@ -80,6 +80,9 @@ public static class NetworkChecks
     public sealed class NetworkOp(MlpArchitecture architecture, int rows, bool labels) : GradOp
     {
         private readonly Dictionary<Type, object> networks = [];
+
+        /// <summary>The network whose J is differentiated.</summary>
+        public MlpArchitecture Architecture => architecture;
 
         public override void Forward<T>(IReadOnlyList<T[]> inputs, T[] output) => output[0] = Loss(inputs, null);
 

@@ -21,29 +21,6 @@ public static class GradCheckApp
 
     private static readonly string[] PathNames = ["scalar", "vector128", "vector256", "vector512"];
 
-    private static readonly Dictionary<string, Activation> ActivationNames = new()
-    {
-        ["identity"] = Activation.Identity,
-        ["sigmoid"] = Activation.Sigmoid,
-        ["tanh"] = Activation.Tanh,
-        ["relu"] = Activation.Relu,
-        ["leaky-relu"] = Activation.LeakyRelu(0.01),
-        ["elu"] = Activation.Elu(1.0),
-        ["gelu-tanh"] = Activation.GeluTanh,
-        ["gelu-erf"] = Activation.GeluErf,
-        ["silu"] = Activation.Silu,
-        ["softplus"] = Activation.Softplus,
-    };
-
-    private static readonly Dictionary<string, LossKind> LossNames = new()
-    {
-        ["squared-error"] = LossKind.SquaredErrorSum,
-        ["half-squared-error"] = LossKind.HalfSquaredErrorSum,
-        ["mse"] = LossKind.MeanSquaredError,
-        ["softmax-ce"] = LossKind.SoftmaxCrossEntropy,
-        ["sigmoid-ce"] = LossKind.SigmoidCrossEntropy,
-    };
-
     private static readonly Option<string[]> KernelOption = new("--kernel", "-k")
     {
         Description = "Check only these kernels: a name (gemm-nt), a name's prefix (gemm) or a group (activations). Repeatable or comma-separated.",
@@ -119,14 +96,14 @@ public static class GradCheckApp
 
     private static readonly Option<string> ActivationOption = new("--activation")
     {
-        Description = "Hidden activation of --network: " + string.Join(", ", ActivationNames.Keys) + ".",
-        DefaultValueFactory = _ => "tanh",
+        Description = $"Hidden activation of --network: {ActivationNames}.",
+        DefaultValueFactory = _ => ActivationInfo.Of(ActivationKind.Tanh).Name,
     };
 
     private static readonly Option<string> LossOption = new("--loss")
     {
-        Description = "Loss head of --network: " + string.Join(", ", LossNames.Keys) + ".",
-        DefaultValueFactory = _ => "softmax-ce",
+        Description = $"Loss head of --network: {LossNames}.",
+        DefaultValueFactory = _ => LossInfo.Of(LossKind.SoftmaxCrossEntropy).Name,
     };
 
     private static readonly Option<string> CheckpointOption = new("--checkpoint")
@@ -144,6 +121,12 @@ public static class GradCheckApp
         Description = "Internal: check this process's active path only and print JSON.",
         Hidden = true,
     };
+
+    /// <summary>The names <c>--activation</c> takes: the library's registry, the same vocabulary as <c>train</c>'s.</summary>
+    private static string ActivationNames => string.Join(", ", ActivationInfo.All.Select(a => a.Name));
+
+    /// <summary>The names <c>--loss</c> takes: the library's registry, the same vocabulary as <c>train</c>'s.</summary>
+    private static string LossNames => string.Join(", ", LossInfo.All.Select(l => l.Name));
 
     /// <summary>Runs the command with the default registry on the console.</summary>
     public static int Main(string[] args) => Run(args, CheckRegistry.Default, Console.Out, Console.Error);
@@ -278,14 +261,14 @@ public static class GradCheckApp
         string lossName = parsed.GetValue(LossOption)!.ToLowerInvariant();
         if (parsed.GetValue(NetworkOption) is { } widthsText)
         {
-            if (!ActivationNames.TryGetValue(activationName, out Activation activation))
+            if (!ActivationInfo.TryParse(activationName, out ActivationInfo? activation))
             {
-                throw new UsageException($"--activation '{activationName}' is not one of {string.Join(", ", ActivationNames.Keys)}.");
+                throw new UsageException($"--activation '{activationName}' is not one of {ActivationNames}.");
             }
 
-            if (!LossNames.TryGetValue(lossName, out LossKind loss))
+            if (!LossInfo.TryParse(lossName, out LossInfo? loss))
             {
-                throw new UsageException($"--loss '{lossName}' is not one of {string.Join(", ", LossNames.Keys)}.");
+                throw new UsageException($"--loss '{lossName}' is not one of {LossNames}.");
             }
 
             string[] parts = widthsText.Split(',', StringSplitOptions.TrimEntries);
@@ -297,7 +280,7 @@ public static class GradCheckApp
 
             string spec = $"{widthsText} {activationName} {lossName}";
             networks.Add(new NetworkRequest(
-                NetworkChecks.Network("network", NetworkChecks.Architecture(widths, activation, loss), $"--network {spec}"),
+                NetworkChecks.Network("network", NetworkChecks.Architecture(widths, activation.Default, loss.Kind), $"--network {spec}"),
                 ["--network", widthsText, "--activation", activationName, "--loss", lossName]));
         }
         else if (parsed.GetResult(ActivationOption) is { Implicit: false } || parsed.GetResult(LossOption) is { Implicit: false })

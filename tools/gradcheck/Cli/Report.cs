@@ -43,8 +43,9 @@ public sealed class Report(IReadOnlyList<CheckResult> results, IReadOnlyList<Sim
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
 
-        // Redirected output has no terminal width; the table's rows must not wrap in logs.
-        console.Profile.Width = Math.Max(console.Profile.Width, 132);
+        // Redirected output has no terminal width; the table's rows must not wrap in logs. The table takes only the
+        // width its cells need: 160 leaves room for kernel names of 50 characters (mlp-input-gelu-tanh-squared-error-mean).
+        console.Profile.Width = Math.Max(console.Profile.Width, 160);
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumns("kernel", "dtype", "path", "mode", "max abs", "max rel", "err/tol", "tolerance", "fwd ULP", "result");
         foreach (int column in new[] { 4, 5, 6, 8 })
