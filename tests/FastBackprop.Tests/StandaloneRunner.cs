@@ -33,8 +33,8 @@ public static class StandaloneRunner
             foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance).OrderBy(m => m.Name, StringComparer.Ordinal))
             {
                 var fact = method.GetCustomAttribute<FactAttribute>();
-                string name = $"{type.Name}.{method.Name}";
-                if (fact is null || (filters.Length > 0 && !filters.Any(name.Contains)) || exclusions.Any(name.Contains))
+                string testName = $"{type.Name}.{method.Name}";
+                if (fact is null || (filters.Length > 0 && !filters.Any(testName.Contains)) || exclusions.Any(testName.Contains))
                 {
                     continue;
                 }
