@@ -10,9 +10,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 dir=$(realpath -m "${1:-out-tools}")
 max_bytes=15000000
-version=0.1.0
 
 fail() { echo "tool-install: $*" >&2; exit 1; }
+
+# The version the projects pack (one for both tools), read where it is set.
+version=$(grep -oP '(?<=<Version>)[^<]+' tools/train/train.csproj)
+[ "$version" = "$(grep -oP '(?<=<Version>)[^<]+' tools/gradcheck/gradcheck.csproj)" ] || fail "train and gradcheck pack different versions"
 
 command -v unzip >/dev/null || fail "unzip is missing (apt-get install unzip): it lists what each package holds"
 for built in tools/train/bin/Release/net10.0/train.dll tools/gradcheck/bin/Release/net10.0/gradcheck.dll; do

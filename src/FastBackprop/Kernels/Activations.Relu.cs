@@ -14,7 +14,7 @@ public static partial class Activations
         ElementwiseDriver.Run(default(ReluOperator<T>), x, y);
     }
 
-    /// <summary>ReLU backward from the input: <c>dx = dy</c> where <c>x &gt; 0</c>, else 0 (ReLU′(0) = 0, seed 002).</summary>
+    /// <summary>ReLU backward from the input: <c>dx = dy</c> where <c>x &gt; 0</c>, else 0 (ReLU′(0) = 0).</summary>
     /// <remarks>A NaN x gives 0, as the comparison x &gt; 0 is false. <paramref name="dx"/> may be <paramref name="x"/> or <paramref name="dy"/> itself.</remarks>
     /// <exception cref="ArgumentException">The lengths differ, or <paramref name="dx"/> partially overlaps an input.</exception>
     public static void ReluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx)

@@ -20,7 +20,7 @@ public static partial class Activations
     /// <summary>Sigmoid backward from the input: <c>dx = dy ⊙ σ′(x)</c>, with <c>σ′(x) = e / (1 + e)²</c>, <c>e = exp(−|x|)</c>.</summary>
     /// <remarks>
     /// Accurate where σ(x) rounds to 1: σ′(50) in float is ≈ 1.93e−22, where <c>y(1 − y)</c> from the rounded output
-    /// gives 0 and stops learning (seed 000). Prefer this form over <see cref="SigmoidBackwardFromOutput"/> when the
+    /// gives 0 and the weights below stop learning. Prefer this form over <see cref="SigmoidBackwardFromOutput"/> when the
     /// input is at hand. <paramref name="dx"/> may be <paramref name="x"/> or <paramref name="dy"/> itself.
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths differ, or <paramref name="dx"/> partially overlaps an input.</exception>

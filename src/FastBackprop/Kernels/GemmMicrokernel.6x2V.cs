@@ -5,7 +5,7 @@ namespace FastBackprop;
 /// <summary>
 /// Packed GEMM microkernel, 6 rows × 2 vectors: 6×16 floats with AVX2, 6×8 with Vector128, 6×2 scalar.
 /// 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm/xmm registers: the largest spill-free tile
-/// with 16 registers (DESIGN.md).
+/// with 16 registers.
 /// </summary>
 internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrokernel<T>
     where TVec : struct

@@ -4,7 +4,7 @@ namespace FastBackprop;
 
 /// <summary>
 /// Packed GEMM microkernel, 6 rows × 4 vectors: 6×64 floats (6×32 doubles) with AVX-512. 24 accumulators +
-/// 4 B vectors + 1 broadcast = 29 of the 32 zmm registers: spill-free (DESIGN.md's rule acc + B + 1 ≤ 32), and 4 B
+/// 4 B vectors + 1 broadcast = 29 of the 32 zmm registers: spill-free (accumulators + B vectors + 1 broadcast ≤ the 32 registers), and 4 B
 /// loads per broadcast keeps the two FMA pipes fed from one or two loads a cycle.
 /// </summary>
 internal readonly unsafe struct GemmMicrokernel6x4V<TVec, T, TOps> : IGemmMicrokernel<T>

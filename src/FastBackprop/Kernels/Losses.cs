@@ -5,10 +5,10 @@ namespace FastBackprop;
 /// <summary>How <see cref="Losses.SquaredError{T}"/> reduces <c>Σ(z − y)²</c> over the elements.</summary>
 public enum SquaredErrorScale
 {
-    /// <summary><c>L = Σ(z − y)²</c>, gradient <c>2(z − y)</c> (seed 002's convention).</summary>
+    /// <summary><c>L = Σ(z − y)²</c>, gradient <c>2(z − y)</c>.</summary>
     Sum,
 
-    /// <summary><c>L = ½Σ(y − z)²</c>, gradient <c>z − y</c> (seed 001's convention).</summary>
+    /// <summary><c>L = ½Σ(y − z)²</c>, gradient <c>z − y</c>.</summary>
     HalfSum,
 
     /// <summary><c>L = (1/n)Σ(z − y)²</c> over all n elements, gradient <c>2(z − y)/n</c>.</summary>
@@ -158,7 +158,7 @@ public static class Losses
     /// without ever forming σ(x), and gradient <c>(σ(x) − y) / N</c>.
     /// </summary>
     /// <remarks>
-    /// The cure for seed 000: at x = 50, y = 0 the gradient is ≈ 1/N, where squared error through a saturated sigmoid
+    /// The cure for a saturated sigmoid output: at x = 50, y = 0 the gradient is ≈ 1/N, where squared error through a saturated sigmoid
     /// gives 0, and the loss is ≈ 50, finite. The loss is evaluated per element in double (with an accurate
     /// <c>log(1 + e)</c>); the gradient is vectorised. ±∞ logits give a finite gradient, and loss 0 for the element
     /// when the target agrees (y = 1 at +∞, y = 0 at −∞), +∞ otherwise; NaN gives NaN.
@@ -168,7 +168,7 @@ public static class Losses
     /// <param name="gradient"><c>∂L/∂x</c>; may be <paramref name="logits"/> or <paramref name="targets"/> itself.</param>
     /// <returns>The mean loss L (0 for empty spans).</returns>
     /// <exception cref="ArgumentException">The lengths differ, or <paramref name="gradient"/> partially overlaps an input.</exception>
-    public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient)
+    public static T SigmoidCrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         Guard.SupportedType<T>();

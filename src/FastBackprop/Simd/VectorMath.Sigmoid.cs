@@ -45,7 +45,7 @@ internal static partial class VectorMath
 
     /// <summary>
     /// σ′(x) = σ(x)(1 − σ(x)) = e/(1 + e)² with e = e^(−|x|) (even in x): accurate where σ(x) rounds to 1 and
-    /// y(1 − y) would be 0 (seed 000: σ′(50) ≈ 1.93e−22 in float). 0 at ±∞, NaN → NaN.
+    /// y(1 − y) would be 0 (σ′(50) ≈ 1.93e−22 in float). 0 at ±∞, NaN → NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec SigmoidDerivative<TOps, TVec, T>(TVec x)

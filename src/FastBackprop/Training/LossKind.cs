@@ -5,12 +5,12 @@ namespace FastBackprop.Training;
 public enum LossKind
 {
     /// <summary>
-    /// <c>J = Σ_rows Σ_k (z_k − y_k)²</c>, gradient <c>2(z − y)</c>, summed over the batch: seed 002's cost.
+    /// <c>J = Σ_rows Σ_k (z_k − y_k)²</c>, gradient <c>2(z − y)</c>, summed over the batch.
     /// The last layer's activation (any) is part of the network.
     /// </summary>
     SquaredErrorSum = 0,
 
-    /// <summary><c>J = ½ Σ_rows Σ_k (y_k − z_k)²</c>, gradient <c>z − y</c>: seed 001's cost.</summary>
+    /// <summary><c>J = ½ Σ_rows Σ_k (y_k − z_k)²</c>, gradient <c>z − y</c>, summed over the batch.</summary>
     HalfSquaredErrorSum = 1,
 
     /// <summary><c>J = (1/(N·K)) Σ (z − y)²</c>, gradient <c>2(z − y)/(N·K)</c>: the mean over batch and outputs.</summary>
@@ -18,8 +18,8 @@ public enum LossKind
 
     /// <summary>
     /// Row-wise softmax of the last layer's output (logits; its activation must be Identity) with cross-entropy,
-    /// mean over the batch: <c>J = −(1/N) Σ_rows log softmax(z)_label</c>, gradient <c>(softmax(z) − onehot)/N</c>
-    /// (seed 003). Predictions are the softmax probabilities.
+    /// mean over the batch: <c>J = −(1/N) Σ_rows log softmax(z)_label</c>, gradient <c>(softmax(z) − onehot)/N</c>.
+    /// Predictions are the softmax probabilities.
     /// </summary>
     SoftmaxCrossEntropy = 3,
 
@@ -27,7 +27,7 @@ public enum LossKind
     /// Element-wise sigmoid of the last layer's output (logits; its activation must be Identity) with binary
     /// cross-entropy computed from the logits, mean over all N·K elements of the batch: gradient
     /// <c>(σ(z) − y)/(N·K)</c>, which never
-    /// vanishes the way <c>σ′</c> does (seed 000). Predictions are the sigmoid probabilities.
+    /// vanishes the way <c>σ′</c> does where the sigmoid saturates. Predictions are the sigmoid probabilities.
     /// </summary>
     SigmoidCrossEntropy = 4,
 }

@@ -4,7 +4,7 @@ namespace FastBackprop.Training;
 
 /// <summary>
 /// What one layer did over the training steps since diagnostics were last taken (one epoch, in
-/// <see cref="Trainer{T}"/>): the signs that a weight has stopped learning (seed 000).
+/// <see cref="Trainer{T}"/>): the signs that a weight has stopped learning (saturated units, vanishing gradients).
 /// </summary>
 /// <param name="Layer">Layer index, 0 = first.</param>
 /// <param name="Activation">The layer's activation.</param>

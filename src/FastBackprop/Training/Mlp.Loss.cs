@@ -16,7 +16,7 @@ public sealed partial class Mlp<T>
             LossKind.MeanSquaredError => Losses.SquaredError(z, targets, SquaredErrorScale.Mean, gradient),
             LossKind.SoftmaxCrossEntropy when labels.Length > 0 => Losses.SoftmaxCrossEntropy(z, labels, rows, outputs, gradient),
             LossKind.SoftmaxCrossEntropy => Losses.SoftmaxCrossEntropy(z, targets, rows, outputs, gradient),
-            _ => Losses.BinaryCrossEntropyWithLogits(z, targets, gradient),
+            _ => Losses.SigmoidCrossEntropy(z, targets, gradient),
         };
     }
 

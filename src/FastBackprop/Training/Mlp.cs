@@ -127,8 +127,7 @@ public sealed partial class Mlp<T> : IDisposable
     /// <summary>The seed the weights were initialized from.</summary>
     public ulong Seed { get; }
 
-    /// <summary>Optimizer updates applied so far (Adam's t), from 0.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value set is negative (a checkpoint could not be loaded back).</exception>
+    /// <summary>Optimizer updates applied so far (Adam's t), from 0; set by training and by loading a <see cref="Checkpoint"/>.</summary>
     public long Step
     {
         get
@@ -137,7 +136,7 @@ public sealed partial class Mlp<T> : IDisposable
             return _step;
         }
 
-        set
+        internal set
         {
             ThrowIfDisposed();
             CheckStep(value);
@@ -146,7 +145,6 @@ public sealed partial class Mlp<T> : IDisposable
     }
 
     /// <summary>Epochs completed so far, from 0 (kept by <see cref="Trainer{T}"/> and saved in checkpoints).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value set is negative (a checkpoint could not be loaded back).</exception>
     public int Epoch
     {
         get
@@ -155,7 +153,7 @@ public sealed partial class Mlp<T> : IDisposable
             return _epoch;
         }
 
-        set
+        internal set
         {
             ThrowIfDisposed();
             CheckEpoch(value);

@@ -5,7 +5,7 @@ namespace FastBackprop.Training;
 /// </summary>
 /// <param name="Outputs">Units in the layer (columns of W).</param>
 /// <param name="Activation">f, any activation of <see cref="Activations"/>.</param>
-/// <param name="HasBias">Whether the layer has a bias <c>b[Outputs]</c>; seed 002's network has none.</param>
+/// <param name="HasBias">Whether the layer has a bias <c>b[Outputs]</c>; without one, the layer is <c>Y = f(X·W)</c>.</param>
 public readonly record struct DenseLayer(int Outputs, Activation Activation, bool HasBias = true);
 
 /// <summary>

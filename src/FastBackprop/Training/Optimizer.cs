@@ -3,7 +3,7 @@ namespace FastBackprop.Training;
 /// <summary>The update rule an <see cref="Mlp{T}"/> applies to its parameters θ with gradient g after each step.</summary>
 public enum OptimizerKind
 {
-    /// <summary>Plain gradient descent, <c>θ ← θ − α·g</c> (seed 002's update).</summary>
+    /// <summary>Plain gradient descent, <c>θ ← θ − α·g</c>.</summary>
     Sgd,
 
     /// <summary>Heavy-ball momentum: <c>v ← μ·v + g</c>, <c>θ ← θ − α·v</c>; one state vector.</summary>
@@ -41,7 +41,7 @@ public sealed record OptimizerSettings(
 
     /// <summary>Throws when a hyperparameter is outside its domain.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is not finite or out of range.</exception>
-    public void Validate()
+    internal void Validate()
     {
         if (!Enum.IsDefined(Kind))
         {

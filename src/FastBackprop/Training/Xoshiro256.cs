@@ -8,7 +8,7 @@ namespace FastBackprop.Training;
 /// A mutable struct: copy it and both copies produce the same sequence. Uses only integer arithmetic and exact
 /// IEEE conversions, so sequences are bit-identical across platforms.
 /// </remarks>
-public struct Xoshiro256
+internal struct Xoshiro256
 {
     private ulong _s0;
     private ulong _s1;

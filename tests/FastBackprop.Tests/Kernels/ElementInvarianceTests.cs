@@ -123,7 +123,7 @@ public sealed class ElementInvarianceTests
         for (int length = 1; length <= MaxLength; length++)
         {
             var first = new T[length];
-            Losses.BinaryCrossEntropyWithLogits<T>(logits.AsSpan(0, length), targets.AsSpan(0, length), first);
+            Losses.SigmoidCrossEntropy<T>(logits.AsSpan(0, length), targets.AsSpan(0, length), first);
             foreach (int shift in new[] { 1, length / 2, length - 1 })
             {
                 int offset = (length + shift) % (MaxOffset + 1);
@@ -134,7 +134,7 @@ public sealed class ElementInvarianceTests
                 rotatedLogits.CopyTo(x, offset);
                 rotatedTargets.CopyTo(t, offset);
                 var gradient = new T[length];
-                Losses.BinaryCrossEntropyWithLogits<T>(x.AsSpan(offset), t.AsSpan(offset), gradient);
+                Losses.SigmoidCrossEntropy<T>(x.AsSpan(offset), t.AsSpan(offset), gradient);
                 AssertBits<T>(Rotate(first, shift), gradient, $"{typeof(T).Name} length {length}, rotated by {shift}, offset {offset}");
             }
         }

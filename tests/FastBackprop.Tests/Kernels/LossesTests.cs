@@ -121,8 +121,8 @@ public class LossesTests
         AssertFiniteDifferences(x, gradient, v => Losses.SoftmaxCrossEntropy<double>(v, labels, rows, cols, new double[v.Length]));
         Losses.SoftmaxCrossEntropy<double>(x, targets, rows, cols, gradient);
         AssertFiniteDifferences(x, gradient, v => Losses.SoftmaxCrossEntropy<double>(v, targets, rows, cols, new double[v.Length]));
-        Losses.BinaryCrossEntropyWithLogits<double>(x, targets, gradient);
-        AssertFiniteDifferences(x, gradient, v => Losses.BinaryCrossEntropyWithLogits<double>(v, targets, new double[v.Length]));
+        Losses.SigmoidCrossEntropy<double>(x, targets, gradient);
+        AssertFiniteDifferences(x, gradient, v => Losses.SigmoidCrossEntropy<double>(v, targets, new double[v.Length]));
         foreach (SquaredErrorScale scale in new[] { SquaredErrorScale.Sum, SquaredErrorScale.HalfSum, SquaredErrorScale.Mean })
         {
             Losses.SquaredError<double>(x, targets, scale, gradient);
@@ -172,7 +172,7 @@ public class LossesTests
             float[] x = Inputs.Uniform<float>(n, -30, 30, n);
             float[] y = Inputs.Uniform<float>(n, 0, 1, n + 1);
             float[] gradient = new float[n];
-            float loss = Losses.BinaryCrossEntropyWithLogits<float>(x, y, gradient);
+            float loss = Losses.SigmoidCrossEntropy<float>(x, y, gradient);
             double expected = 0;
             for (int i = 0; i < n; i++)
             {
@@ -190,12 +190,12 @@ public class LossesTests
         float[] specials = [float.PositiveInfinity, float.PositiveInfinity, float.NegativeInfinity, float.NegativeInfinity, float.NaN, 1e30f];
         float[] labels = [1f, 0f, 0f, 1f, 1f, 1f];
         float[] g = new float[6];
-        Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(0, 1), labels.AsSpan(0, 1), g.AsSpan(0, 1));
-        Assert.Equal(0f, Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(0, 1), labels.AsSpan(0, 1), g.AsSpan(0, 1)));
-        Assert.Equal(0f, Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(2, 1), labels.AsSpan(2, 1), g.AsSpan(0, 1)));
-        Assert.Equal(float.PositiveInfinity, Losses.BinaryCrossEntropyWithLogits<float>(specials.AsSpan(0, 2), labels.AsSpan(0, 2), g.AsSpan(0, 2)));
+        Losses.SigmoidCrossEntropy<float>(specials.AsSpan(0, 1), labels.AsSpan(0, 1), g.AsSpan(0, 1));
+        Assert.Equal(0f, Losses.SigmoidCrossEntropy<float>(specials.AsSpan(0, 1), labels.AsSpan(0, 1), g.AsSpan(0, 1)));
+        Assert.Equal(0f, Losses.SigmoidCrossEntropy<float>(specials.AsSpan(2, 1), labels.AsSpan(2, 1), g.AsSpan(0, 1)));
+        Assert.Equal(float.PositiveInfinity, Losses.SigmoidCrossEntropy<float>(specials.AsSpan(0, 2), labels.AsSpan(0, 2), g.AsSpan(0, 2)));
         Assert.Equal([0f, 0.5f], g[0..2]);
-        Assert.True(float.IsNaN(Losses.BinaryCrossEntropyWithLogits<float>(specials, labels, g)));
+        Assert.True(float.IsNaN(Losses.SigmoidCrossEntropy<float>(specials, labels, g)));
         Assert.Equal(0f, g[5]);
     }
 
@@ -205,7 +205,7 @@ public class LossesTests
         Assert.Equal(0f, Losses.SquaredError<float>([], [], SquaredErrorScale.Mean, []));
         Assert.Equal(0f, Losses.SoftmaxCrossEntropy<float>([], ReadOnlySpan<int>.Empty, 0, 10, []));
         Assert.Equal(0f, Losses.SoftmaxCrossEntropy<float>([], ReadOnlySpan<float>.Empty, 0, 10, []));
-        Assert.Equal(0f, Losses.BinaryCrossEntropyWithLogits<float>([], [], []));
+        Assert.Equal(0f, Losses.SigmoidCrossEntropy<float>([], [], []));
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public class LossesTests
         AssertRejects("targets", g => Losses.SoftmaxCrossEntropy<float>(x, new float[11], 3, 4, g));
         AssertRejects("gradient", _ => Losses.SoftmaxCrossEntropy<float>(x, t, 3, 4, new float[13]));
         AssertRejects("target", g => Losses.SquaredError<float>(x, new float[11], SquaredErrorScale.Sum, g));
-        AssertRejects("targets", g => Losses.BinaryCrossEntropyWithLogits<float>(x, new float[13], g));
+        AssertRejects("targets", g => Losses.SigmoidCrossEntropy<float>(x, new float[13], g));
         Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SquaredError<float>(x, t, (SquaredErrorScale)7, new float[12]));
 
         float[] shared = Enumerable.Repeat(7f, 16).ToArray();

@@ -12,7 +12,7 @@ public class Seed000Tests
         float[] z = [50f];
         float[] y = [0f];
         float[] gradient = new float[1];
-        float loss = Losses.BinaryCrossEntropyWithLogits<float>(z, y, gradient);
+        float loss = Losses.SigmoidCrossEntropy<float>(z, y, gradient);
 
         // L = max(z, 0) − z·y + log(1 + e⁻⁵⁰) = 50 + 2e−22; ∂L/∂z = σ(50) − 0 = 1 (N = 1).
         Assert.Equal(50f, loss);
@@ -21,7 +21,7 @@ public class Seed000Tests
         double[] zd = [50];
         double[] yd = [0];
         double[] gd = new double[1];
-        Assert.Equal(50, Losses.BinaryCrossEntropyWithLogits<double>(zd, yd, gd), 12);
+        Assert.Equal(50, Losses.SigmoidCrossEntropy<double>(zd, yd, gd), 12);
         Assert.Equal(1 - Math.Exp(-50), gd[0], 15);
     }
 

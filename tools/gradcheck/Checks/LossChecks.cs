@@ -18,7 +18,7 @@ public static class LossChecks
         Loss("softmax-cross-entropy-probabilities", (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -5, 5), Probabilities(random, shapes.M, shapes.N)],
             shapes => new SoftmaxCrossEntropyOp(shapes.M, shapes.N), "probability rows"),
         Loss("sigmoid-cross-entropy", (shapes, random) => [BceLogits(random, shapes.M * shapes.N), Data.Uniform(random, shapes.M * shapes.N, 0, 1)],
-            _ => new BinaryCrossEntropyWithLogitsOp(), "logits ∈ [−8, 8] and ±[20, 40], targets ∈ [0, 1]"),
+            _ => new SigmoidCrossEntropyOp(), "logits ∈ [−8, 8] and ±[20, 40], targets ∈ [0, 1]"),
     ];
 
     private static CheckDefinition Squared(string kernel, SquaredErrorScale scale) =>
@@ -115,8 +115,8 @@ public static class LossChecks
             Losses.SoftmaxCrossEntropy<T>(z, [.. target.Select(int.CreateTruncating)], rows, cols, gradient);
     }
 
-    public sealed class BinaryCrossEntropyWithLogitsOp : LossOp
+    public sealed class SigmoidCrossEntropyOp : LossOp
     {
-        protected override T Loss<T>(T[] z, T[] target, T[] gradient) => Losses.BinaryCrossEntropyWithLogits<T>(z, target, gradient);
+        protected override T Loss<T>(T[] z, T[] target, T[] gradient) => Losses.SigmoidCrossEntropy<T>(z, target, gradient);
     }
 }
