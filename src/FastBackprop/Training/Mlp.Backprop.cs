@@ -91,18 +91,33 @@ public sealed partial class Mlp<T>
     }
 
     /// <summary>One training step with dense targets: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, then <see cref="ApplyUpdate()"/>.</summary>
+    /// <remarks>
+    /// With plain SGD and diagnostics off, the weights' gradient is applied as GEMM computes it and never stored:
+    /// <see cref="Gradients"/> then holds the biases' gradient only. Call ComputeGradients to read ∂J/∂W.
+    /// </remarks>
     /// <returns>The batch's loss before the update.</returns>
     public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> targets, int rows)
     {
+        if (FusesSgdStep)
+        {
+            return TrainStepFused(x, [], targets, rows, Optimizer.LearningRate, 0);
+        }
+
         T loss = ComputeGradients(x, targets, rows);
         ApplyUpdate();
         return loss;
     }
 
     /// <summary>One training step with class labels: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>, then <see cref="ApplyUpdate()"/>.</summary>
+    /// <remarks>As the dense-target overload: with plain SGD and diagnostics off, ∂J/∂W is applied and not stored.</remarks>
     /// <returns>The batch's loss before the update.</returns>
     public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, int rows)
     {
+        if (FusesSgdStep)
+        {
+            return TrainStepFused(x, labels, [], rows, Optimizer.LearningRate, 0);
+        }
+
         T loss = ComputeGradients(x, labels, rows);
         ApplyUpdate();
         return loss;
@@ -129,7 +144,12 @@ public sealed partial class Mlp<T>
     //   ∂J/∂Z_{l−1} = ∂J/∂P_l · W_lᵀ              (B × n_l) · (n_l × n_{l−1}); for l = 0 that is ∂J/∂X, written
     //                                              into the caller's span only when it asked for it
 
-    private void Backward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows, Span<T> inputGradient, bool inputGradientWanted)
+    //   with FusedSgd, W_l ← d·W_l − η·∂J/∂W_l in GEMM's epilogue, after ∂J/∂Z_{l−1} has read the old W_l
+
+    /// <summary>Plain SGD applied in the backward pass: α = −η for GEMM, β = d = 1 − η·λ on the weights.</summary>
+    private readonly record struct FusedSgd(T NegativeRate, T Decay);
+
+    private void Backward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows, Span<T> inputGradient, bool inputGradientWanted, FusedSgd? fused = null)
     {
         for (int l = Architecture.Layers.Count - 1; l >= 0; l--)
         {
@@ -147,23 +167,39 @@ public sealed partial class Mlp<T>
 
             CollectDiagnostics(l, p, rows);
 
-            Span<T> dW = _gradients.AsSpan(_weightOffset[l], inputs * outputs);
-            Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, inputs, outputs, rows,
-                T.One, input, inputs, delta, outputs, T.Zero, dW, outputs, _threads);
-            if (layer.HasBias)
-            {
-                Linear.BiasGradient(delta, rows, outputs, _gradients.AsSpan(_biasOffset[l], outputs));
-            }
-
             if (l > 0 || inputGradientWanted)
             {
                 Span<T> previousDelta = l > 0 ? workspace.Delta[l - 1].AsSpan(0, rows * inputs) : inputGradient;
                 Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, rows, inputs, outputs,
                     T.One, delta, outputs, Weights(l), outputs, T.Zero, previousDelta, inputs, _threads);
             }
+
+            if (fused is { } sgd)
+            {
+                Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, inputs, outputs, rows,
+                    sgd.NegativeRate, input, inputs, delta, outputs, sgd.Decay, Weights(l), outputs, _threads);
+            }
+            else
+            {
+                Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, inputs, outputs, rows,
+                    T.One, input, inputs, delta, outputs, T.Zero, _gradients.AsSpan(_weightOffset[l], inputs * outputs), outputs, _threads);
+            }
+
+            if (layer.HasBias)
+            {
+                Span<T> biasGradient = _gradients.AsSpan(_biasOffset[l], outputs);
+                Linear.BiasGradient(delta, rows, outputs, biasGradient);
+                if (fused is { } biasStep)
+                {
+                    ParameterUpdates.Sgd(-biasStep.NegativeRate, T.One, biasGradient, _parameters.AsSpan(_biasOffset[l], outputs));
+                }
+            }
         }
 
-        CollectGradientNorms();
+        if (fused is null)
+        {
+            CollectGradientNorms();
+        }
     }
 
     private void CheckBatch(ReadOnlySpan<T> x, int rows)

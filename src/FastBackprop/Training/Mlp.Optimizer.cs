@@ -29,22 +29,7 @@ public sealed partial class Mlp<T>
     /// <exception cref="InvalidOperationException"><see cref="Step"/> is <see cref="long.MaxValue"/>: no further update can be counted (nothing is changed).</exception>
     public void ApplyUpdate(double learningRate, double weightDecay = 0)
     {
-        ThrowIfDisposed();
-        if (!(double.IsFinite(learningRate) && learningRate >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate must be finite and ≥ 0.");
-        }
-
-        if (!(double.IsFinite(weightDecay) && weightDecay >= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "the weight decay must be finite and ≥ 0.");
-        }
-
-        if (_step == long.MaxValue)
-        {
-            throw new InvalidOperationException($"Step is {long.MaxValue}; no further update can be counted.");
-        }
-
+        CheckUpdate(learningRate, weightDecay);
         _step++;
         T alpha = T.CreateTruncating(learningRate);
         AdamCoefficients<T> adam = Optimizer.Kind == OptimizerKind.Adam
@@ -66,6 +51,64 @@ public sealed partial class Mlp<T>
                 UpdateRange(_biasOffset[l], Architecture.Layers[l].Outputs, T.One, alpha, adam);
             }
         }
+    }
+
+    /// <summary>The checks of an update, made before anything is changed.</summary>
+    private void CheckUpdate(double learningRate, double weightDecay)
+    {
+        ThrowIfDisposed();
+        if (!(double.IsFinite(learningRate) && learningRate >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate must be finite and ≥ 0.");
+        }
+
+        if (!(double.IsFinite(weightDecay) && weightDecay >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "the weight decay must be finite and ≥ 0.");
+        }
+
+        if (_step == long.MaxValue)
+        {
+            throw new InvalidOperationException($"Step is {long.MaxValue}; no further update can be counted.");
+        }
+    }
+
+    /// <summary>
+    /// Whether a training step can fold plain SGD into the backward pass (<see cref="FusedSgd"/>): nothing between the
+    /// gradient and the update needs ∂J/∂W (momentum and Adam keep state from it; diagnostics take its norm).
+    /// </summary>
+    internal bool FusesSgdStep => Optimizer.Kind == OptimizerKind.Sgd && !_collectsDiagnostics;
+
+    /// <summary>
+    /// One training step with plain SGD folded into the backward pass, for <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>
+    /// and <see cref="Trainer{T}"/>: each layer's ∂J/∂W is never stored, since GEMM's epilogue applies it at once,
+    /// <c>W ← d·W − η·(Z_{l−1}ᵀ · ∂J/∂P_l)</c> (α = −η, β = d = 1 − η·λ). ∂J/∂Z_{l−1} is formed first, from the weights
+    /// before the update. Biases take the ordinary step on their stored gradient. Where k = rows fits one KC block
+    /// (every batch of at most KC rows) the new weights have the bits of ComputeGradients then ApplyUpdate, since the
+    /// epilogue's multiply-add is SGD's; a longer k folds each block's product into W in turn.
+    /// </summary>
+    /// <returns>The batch's loss before the update.</returns>
+    internal T TrainStepFused(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, ReadOnlySpan<T> targets, int rows, double learningRate, double weightDecay)
+    {
+        CheckBatch(x, rows);
+        if (labels.IsEmpty)
+        {
+            Guard.SameLength(targets.Length, rows * Architecture.Outputs, nameof(targets), "rows × outputs");
+        }
+        else
+        {
+            CheckLabels(labels, rows);
+        }
+
+        CheckUpdate(learningRate, weightDecay);
+        Forward(_training, x, rows);
+        Span<T> outputDelta = _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs);
+        T loss = labels.IsEmpty
+            ? LossAndGradient(_training, rows, targets, [], outputDelta)
+            : LabelLossAndGradient(_training, rows, labels, outputDelta);
+        _step++;
+        Backward(_training, x, rows, [], inputGradientWanted: false, new FusedSgd(T.CreateTruncating(-learningRate), T.CreateTruncating(1 - (learningRate * weightDecay))));
+        return loss;
     }
 
     /// <summary>

@@ -289,6 +289,8 @@ public sealed class Trainer<T> : IDisposable
                     data.Row(order[start + r]).CopyTo(x.Slice(r * inputs, inputs));
                 }
 
+                // Plain SGD with nothing between the gradient and the update runs as one fused step (Mlp.TrainStepFused).
+                bool fused = _network.FusesSgdStep && !clip && options.BeforeUpdate is null;
                 double batchLoss;
                 if (data.HasTargets)
                 {
@@ -298,7 +300,9 @@ public sealed class Trainer<T> : IDisposable
                         data.TargetRow(order[start + r]).CopyTo(targets.Slice(r * outputs, outputs));
                     }
 
-                    batchLoss = double.CreateTruncating(_network.ComputeGradients(x, targets, rows));
+                    batchLoss = double.CreateTruncating(fused
+                        ? _network.TrainStepFused(x, [], targets, rows, rate, options.WeightDecay)
+                        : _network.ComputeGradients(x, targets, rows));
                 }
                 else
                 {
@@ -308,17 +312,23 @@ public sealed class Trainer<T> : IDisposable
                         labels[r] = data.Labels[order[start + r]];
                     }
 
-                    batchLoss = double.CreateTruncating(_network.ComputeGradients(x, labels, rows));
+                    batchLoss = double.CreateTruncating(fused
+                        ? _network.TrainStepFused(x, labels, [], rows, rate, options.WeightDecay)
+                        : _network.ComputeGradients(x, labels, rows));
                     correct += Mlp<T>.CountCorrect(_network.LastOutput, rows, outputs, labels, _network.LogitThreshold);
                 }
 
-                options.BeforeUpdate?.Invoke(step);
-                if (clip)
+                if (!fused)
                 {
-                    _network.ClipGradientNorm(options.MaxGradientNorm);
+                    options.BeforeUpdate?.Invoke(step);
+                    if (clip)
+                    {
+                        _network.ClipGradientNorm(options.MaxGradientNorm);
+                    }
+
+                    _network.ApplyUpdate(rate, options.WeightDecay);
                 }
 
-                _network.ApplyUpdate(rate, options.WeightDecay);
                 loss += _network.LossIsMean ? batchLoss * rows : batchLoss;
                 progress?.Report(new BatchProgress(epoch, batch + 1, batches, batchLoss, rate));
             }
