@@ -14,7 +14,7 @@ public class FailureTests
 
         Assert.Empty(outcome.FailedRows);
         Assert.Equal(GradCheckApp.Passed, outcome.ExitCode);
-        Assert.All(outcome.Results, r => Assert.Equal(GradChecker.ActivePath, r.Path));
+        Assert.All(outcome.Results, r => Assert.Equal(SimdInfo.ActivePathName, r.Path));
         Assert.Contains(outcome.Results, r => r.Dtype == "float");
         Assert.Contains(outcome.Results, r => r.Dtype == "double");
     }
@@ -160,8 +160,8 @@ public class FailureTests
         var outcome = Runner.Raw(CheckRegistry.Default.Replace("sigmoid", new BrokenOps.SigmoidPrimeIsSigmoid()), "--path", "active", "--kernel", "sigmoid");
 
         Assert.Equal(GradCheckApp.Failed, outcome.ExitCode);
-        Assert.Contains($"FAIL sigmoid double {GradChecker.ActivePath}:", outcome.Output, StringComparison.Ordinal);
-        Assert.Contains($"FAIL sigmoid float {GradChecker.ActivePath}:", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains($"FAIL sigmoid double {SimdInfo.ActivePathName}:", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains($"FAIL sigmoid float {SimdInfo.ActivePathName}:", outcome.Output, StringComparison.Ordinal);
         Assert.Contains("2 FAILED", outcome.Output, StringComparison.Ordinal);
     }
 }

@@ -9,6 +9,7 @@ public class UsageTests
     [InlineData("--dtype", "half")]
     [InlineData("--kernel", "nope")]
     [InlineData("--path", "avx9")]
+    [InlineData("--path", "vector256-nofma")]
     [InlineData("--eps", "-1")]
     [InlineData("--eps", "abc")]
     [InlineData("--atol", "-1e-5")]

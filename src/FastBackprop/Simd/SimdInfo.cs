@@ -1,3 +1,5 @@
+using FastBackprop.Simd;
+
 namespace FastBackprop;
 
 /// <summary>
@@ -59,8 +61,35 @@ public static class SimdInfo
     /// configuration did not ask for a <c>-nofma</c> path. Results on a path differ by this only, and only in the last
     /// bits of what multiply-adds compute.
     /// </summary>
-    public static bool MultiplyAddIsFused { get; } =
-        (System.Runtime.Intrinsics.X86.Fma.IsSupported || RuntimeInformation.ProcessArchitecture == Architecture.Arm64) && !Choice.Unfused;
+    public static bool MultiplyAddIsFused { get; } = HardwareFuses && !Choice.Unfused;
+
+    // The names below read the path table when asked, never in a static initializer: the table's Dispatch reads this
+    // class's fields during its own initialization.
+
+    /// <summary>
+    /// The name of the path-table row the kernels run, as <see cref="EnvironmentVariable"/> takes it:
+    /// <see cref="ActivePath"/> in lower case, with <c>-nofma</c> where <see cref="MultiplyAddIsFused"/> is false (for
+    /// example <c>vector128-nofma</c>, asked for or on x86 without FMA).
+    /// </summary>
+    public static string ActivePathName => PathTable.Active.Name;
+
+    /// <summary>
+    /// Every path-table row's name, narrowest first: <c>scalar-nofma</c>, <c>scalar</c>, <c>vector128-nofma</c>,
+    /// <c>vector128</c>, <c>vector256</c>, <c>vector512</c>.
+    /// </summary>
+    public static IReadOnlyList<string> PathNames => field ??= [.. PathTable.Rows.Select(row => row.Name)];
+
+    /// <summary>
+    /// The names of <see cref="PathNames"/> that run as named on this hardware, narrowest first, so that a process
+    /// started with one of them in <see cref="EnvironmentVariable"/> reports it as <see cref="ActivePathName"/>: none
+    /// wider than <see cref="HardwarePath"/>, and the fused <c>scalar</c> and <c>vector128</c> only where the hardware
+    /// fuses multiply-add (x86 with FMA, every Arm64); without FMA, asking for one runs its <c>-nofma</c> row.
+    /// </summary>
+    public static IReadOnlyList<string> SupportedPathNames => field ??= Supported(HardwarePath, HardwareFuses);
+
+    /// <summary>Whether this CPU's multiply-add rounds once, whatever the configuration asks for.</summary>
+    private static bool HardwareFuses =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported || RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
 
     /// <summary>
     /// Null when every configured value named a path; otherwise one line saying which value was ignored, why, and
@@ -103,6 +132,10 @@ public static class SimdInfo
         string? error = errors.Count == 0 ? null : $"FastBackprop: {string.Join("; ", errors)}; ignored, running {active}.";
         return new SimdChoice(active, requested?.Path, error, requested?.Unfused ?? false);
     }
+
+    /// <summary>The rows no wider than <paramref name="hardware"/> whose multiply-add it computes as the row says.</summary>
+    internal static IReadOnlyList<string> Supported(SimdPath hardware, bool hardwareFuses) =>
+        [.. PathTable.Rows.Where(row => row.Path <= hardware && (hardwareFuses || !row.MultiplyAddIsFused)).Select(row => row.Name)];
 
     private static (SimdPath Path, bool Unfused)? Parse(string value, string source, List<string> errors) =>
         value.Trim().ToLowerInvariant() switch

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 using FastBackprop.Simd;
 
 namespace FastBackprop.Tests.Simd;
@@ -51,6 +53,49 @@ public class SimdPathTests
         }
 
         Assert.NotNull(SimdInfo.Choose(SimdPath.Vector512, "vector256-nofma", null).Error);
+    }
+
+    [Fact]
+    public void Path_names_are_the_path_tables_rows_narrowest_first()
+    {
+        Assert.Equal(["scalar-nofma", "scalar", "vector128-nofma", "vector128", "vector256", "vector512"], SimdInfo.PathNames);
+        Assert.Equal(PathTable.Rows.Select(row => row.Name), SimdInfo.PathNames);
+    }
+
+    /// <summary>The name a process reports is one that forces the row it runs, and one this hardware runs as named.</summary>
+    [Fact]
+    public void The_active_path_name_forces_the_active_row()
+    {
+        SimdChoice choice = SimdInfo.Choose(SimdInfo.HardwarePath, SimdInfo.ActivePathName, null);
+
+        Assert.Equal(PathTable.Active.Name, SimdInfo.ActivePathName);
+        Assert.Equal((SimdInfo.ActivePath, !SimdInfo.MultiplyAddIsFused, (string?)null), (choice.Path, choice.Unfused, choice.Error));
+        Assert.Contains(SimdInfo.ActivePathName, SimdInfo.SupportedPathNames);
+        if (Environment.GetEnvironmentVariable(SimdInfo.EnvironmentVariable)?.Trim().ToLowerInvariant() is { } forced
+            && SimdInfo.SupportedPathNames.Contains(forced))
+        {
+            Assert.Equal(forced, SimdInfo.ActivePathName);
+        }
+    }
+
+    [Theory]
+    [InlineData(SimdPath.Vector512, true, "scalar-nofma scalar vector128-nofma vector128 vector256 vector512")]
+    [InlineData(SimdPath.Vector256, true, "scalar-nofma scalar vector128-nofma vector128 vector256")]
+    [InlineData(SimdPath.Vector128, true, "scalar-nofma scalar vector128-nofma vector128")]
+    [InlineData(SimdPath.Scalar, true, "scalar-nofma scalar")]
+    [InlineData(SimdPath.Vector128, false, "scalar-nofma vector128-nofma")]
+    [InlineData(SimdPath.Scalar, false, "scalar-nofma")]
+    public void Supported_names_are_no_wider_than_the_hardware_and_fused_only_where_it_fuses(SimdPath hardware, bool fuses, string expected)
+    {
+        Assert.Equal(expected.Split(' '), SimdInfo.Supported(hardware, fuses));
+    }
+
+    [Fact]
+    public void This_process_supports_the_names_its_hardware_runs()
+    {
+        bool fuses = System.Runtime.Intrinsics.X86.Fma.IsSupported || RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+
+        Assert.Equal(SimdInfo.Supported(SimdInfo.HardwarePath, fuses), SimdInfo.SupportedPathNames);
     }
 
     /// <summary>The row's tile figures (thread split granules, scratch sizes) must be those of the types the ladder runs.</summary>

@@ -19,8 +19,6 @@ public static class GradCheckApp
     public const int Failed = 1;
     public const int BadUsage = 2;
 
-    private static readonly string[] PathNames = ["scalar", "vector128", "vector256", "vector512"];
-
     private static readonly Option<string[]> KernelOption = new("--kernel", "-k")
     {
         Description = "Check only these kernels: a name (gemm-nt), a name's prefix (gemm) or a group (activations). Repeatable or comma-separated.",
@@ -29,7 +27,7 @@ public static class GradCheckApp
 
     private static readonly Option<string[]> PathOption = new("--path", "-p")
     {
-        Description = "SIMD paths to check: scalar, vector128, vector256, vector512, active or all (default: every path this CPU supports).",
+        Description = $"SIMD paths to check: {string.Join(", ", SimdInfo.PathNames)}, active or all (default: every path this CPU supports).",
     };
 
     private static readonly Option<string> DtypeOption = new("--dtype")
@@ -235,7 +233,7 @@ public static class GradCheckApp
         {
             Networks = Networks(parsed),
             Kernels = kernels,
-            Paths = child ? [SimdInfo.ActivePath] : ParsePaths(parsed.GetValue(PathOption) ?? []),
+            Paths = child ? [SimdInfo.ActivePathName] : ParsePaths(parsed.GetValue(PathOption) ?? []),
             Settings = new CheckSettings
             {
                 Seed = seed,
@@ -341,40 +339,41 @@ public static class GradCheckApp
         return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Requested paths, each one this CPU supports; none: all it supports, narrowest first.</summary>
-    private static SimdPath[] ParsePaths(string[] values)
+    /// <summary>
+    /// Requested path-table rows, each one this CPU runs as named, narrowest first; none or <c>all</c>: every such row
+    /// (<see cref="SimdInfo.SupportedPathNames"/>: the <c>-nofma</c> rows too where the hardware fuses multiply-add).
+    /// </summary>
+    private static string[] ParsePaths(string[] values)
     {
         string[] names = [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(v => v.ToLowerInvariant())];
-        var supported = Enum.GetValues<SimdPath>().Where(p => p <= SimdInfo.HardwarePath).ToArray();
+        IReadOnlyList<string> supported = SimdInfo.SupportedPathNames;
         if (names.Length == 0 || names.Contains("all"))
         {
-            return supported;
+            return [.. supported];
         }
 
-        var paths = new SortedSet<SimdPath>();
+        var paths = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in names)
         {
             if (name == "active")
             {
-                paths.Add(SimdInfo.ActivePath);
+                paths.Add(SimdInfo.ActivePathName);
                 continue;
             }
 
-            int index = Array.IndexOf(PathNames, name);
-            if (index < 0)
+            if (!SimdInfo.PathNames.Contains(name))
             {
-                throw new UsageException($"--path '{name}' is not one of {string.Join(", ", PathNames)}, active, all.");
+                throw new UsageException($"--path '{name}' is not one of {string.Join(", ", SimdInfo.PathNames)}, active, all.");
             }
 
-            var path = (SimdPath)index;
-            if (path > SimdInfo.HardwarePath)
+            if (!supported.Contains(name))
             {
-                throw new UsageException($"--path {name} is not supported by this CPU (widest: {GradChecker.PathName(SimdInfo.HardwarePath)}).");
+                throw new UsageException($"--path {name} is not supported by this CPU (supported: {string.Join(", ", supported)}).");
             }
 
-            paths.Add(path);
+            paths.Add(name);
         }
 
-        return [.. paths];
+        return [.. SimdInfo.PathNames.Where(paths.Contains)];
     }
 }

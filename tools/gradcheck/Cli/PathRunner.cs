@@ -6,25 +6,24 @@ using FastBackprop.GradCheck.Engine;
 namespace FastBackprop.GradCheck.Cli;
 
 /// <summary>
-/// Runs the checks on every requested SIMD path. The library picks its path once per process, so each path other
-/// than this process's own runs in a child process of this tool started with <c>FASTBACKPROP_SIMD</c> set to it;
-/// the child prints its results as JSON and they are merged here.
+/// Runs the checks on every requested SIMD path (a row of the library's path table, by name). The library picks its
+/// path once per process, so each path other than this process's own runs in a child process of this tool started
+/// with <c>FASTBACKPROP_SIMD</c> set to its name; the child prints its results as JSON and they are merged here.
 /// </summary>
 public static class PathRunner
 {
     public static IReadOnlyList<CheckResult> RunAll(RunRequest request, Func<IReadOnlyList<CheckResult>> runHere)
     {
         var children = request.Paths
-            .Where(path => path != SimdInfo.ActivePath)
+            .Where(path => path != SimdInfo.ActivePathName)
             .Select(path => Task.Run(() => RunChild(request, path)))
             .ToArray();
-        IReadOnlyList<CheckResult> here = request.Paths.Contains(SimdInfo.ActivePath) ? runHere() : [];
+        IReadOnlyList<CheckResult> here = request.Paths.Contains(SimdInfo.ActivePathName) ? runHere() : [];
         return [.. here, .. children.SelectMany(child => child.Result)];
     }
 
-    private static IReadOnlyList<CheckResult> RunChild(RunRequest request, SimdPath path)
+    private static IReadOnlyList<CheckResult> RunChild(RunRequest request, string name)
     {
-        string name = GradChecker.PathName(path);
         var start = new ProcessStartInfo
         {
             FileName = Environment.ProcessPath ?? "dotnet",

@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace FastBackprop.GradCheck.Cli;
 
 /// <summary>The merged results of a run, as a table with a one-line summary or as JSON.</summary>
-public sealed class Report(IReadOnlyList<CheckResult> results, IReadOnlyList<SimdPath> paths, TimeSpan elapsed)
+public sealed class Report(IReadOnlyList<CheckResult> results, IReadOnlyList<string> paths, TimeSpan elapsed)
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -29,7 +29,7 @@ public sealed class Report(IReadOnlyList<CheckResult> results, IReadOnlyList<Sim
 
     public void WriteJson(TextWriter output) =>
         output.WriteLine(JsonSerializer.Serialize(
-            new Document([.. paths.Select(GradChecker.PathName)], Results.Count - Failed, Failed, Math.Round(elapsed.TotalSeconds, 2), Results),
+            new Document(paths, Results.Count - Failed, Failed, Math.Round(elapsed.TotalSeconds, 2), Results),
             JsonOptions));
 
     public void WriteTable(TextWriter output)
@@ -74,7 +74,7 @@ public sealed class Report(IReadOnlyList<CheckResult> results, IReadOnlyList<Sim
     public string Summary()
     {
         int kernels = Results.Select(r => r.Kernel).Distinct().Count();
-        string where = string.Join(", ", paths.Select(GradChecker.PathName));
+        string where = string.Join(", ", paths);
         string outcome = Failed == 0 ? "all passed" : $"{Failed} FAILED";
         return string.Create(
             CultureInfo.InvariantCulture,

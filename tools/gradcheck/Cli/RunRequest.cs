@@ -11,7 +11,8 @@ public sealed record RunRequest
 {
     public required IReadOnlyList<string> Kernels { get; init; }
 
-    public required IReadOnlyList<SimdPath> Paths { get; init; }
+    /// <summary>Path-table rows by name (<see cref="SimdInfo.PathNames"/>), narrowest first.</summary>
+    public required IReadOnlyList<string> Paths { get; init; }
 
     public IReadOnlyList<NetworkRequest> Networks { get; init; } = [];
 

@@ -10,7 +10,7 @@ public sealed record CheckResult
     /// <summary><c>double</c> or <c>float</c>.</summary>
     public required string Dtype { get; init; }
 
-    /// <summary>The SIMD path the kernels ran on (<c>scalar</c>, <c>vector128</c>, <c>vector256</c>, <c>vector512</c>).</summary>
+    /// <summary>The path-table row the kernels ran on, by name (<c>scalar-nofma</c> … <c>vector512</c>, <see cref="SimdInfo.PathNames"/>).</summary>
     public required string Path { get; init; }
 
     /// <summary><c>jacobian</c>: every input element against its own central difference; <c>directional</c>: <c>vᵀ(J·u)</c> against <c>(vᵀJ)·u</c>.</summary>

@@ -10,11 +10,6 @@ public static class GradChecker
     /// <summary>2⁻⁵³, half a ULP of 1 in double.</summary>
     private const double DoubleUnitRoundoff = 1.1102230246251565e-16;
 
-    /// <summary>The path the kernels of this process run on, as rows name it.</summary>
-    public static string ActivePath => PathName(SimdInfo.ActivePath);
-
-    public static string PathName(SimdPath path) => path.ToString().ToLowerInvariant();
-
     /// <summary>One result per dtype the settings ask for.</summary>
     public static IReadOnlyList<CheckResult> Run(CheckCase check, CheckSettings settings)
     {
@@ -172,7 +167,7 @@ public static class GradChecker
             Kernel = check.Kernel,
             Group = check.Group,
             Dtype = typeof(T) == typeof(float) ? "float" : "double",
-            Path = ActivePath,
+            Path = SimdInfo.ActivePathName,
             Mode = numeric.Direction is null ? "jacobian" : "directional",
             Atol = tolerance.Atol,
             Rtol = tolerance.Rtol,
