@@ -58,8 +58,11 @@ internal static unsafe class ShortRowDriver
 
     /// <summary>Whether rows of <paramref name="cols"/> run here.</summary>
     public static bool Applies<T>(int cols)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        PathTable.Active.ShortRowsByFour && cols > 0 && cols <= PathTable.Active.Lanes<T>();
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        SimdPathRow path = PathTable.Active;
+        return path.ShortRowsByFour && cols > 0 && cols <= path.Lanes<T>();
+    }
 
     /// <summary>
     /// Row-wise softmax. A row with a non-finite maximum goes to <paramref name="fallback"/>.

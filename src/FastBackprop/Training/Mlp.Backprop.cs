@@ -100,7 +100,7 @@ public sealed partial class Mlp<T>
     {
         if (FusesSgdStep)
         {
-            return TrainStepFused(x, [], targets, rows, Optimizer.LearningRate, 0);
+            return TrainStepFused(x, targets, rows, Optimizer.LearningRate, 0);
         }
 
         T loss = ComputeGradients(x, targets, rows);
@@ -115,7 +115,7 @@ public sealed partial class Mlp<T>
     {
         if (FusesSgdStep)
         {
-            return TrainStepFused(x, labels, [], rows, Optimizer.LearningRate, 0);
+            return TrainStepFused(x, labels, rows, Optimizer.LearningRate, 0);
         }
 
         T loss = ComputeGradients(x, labels, rows);

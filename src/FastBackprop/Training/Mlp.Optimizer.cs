@@ -88,27 +88,36 @@ public sealed partial class Mlp<T>
     /// epilogue's multiply-add is SGD's; a longer k folds each block's product into W in turn.
     /// </summary>
     /// <returns>The batch's loss before the update.</returns>
-    internal T TrainStepFused(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, ReadOnlySpan<T> targets, int rows, double learningRate, double weightDecay)
+    internal T TrainStepFused(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, int rows, double learningRate, double weightDecay)
     {
         CheckBatch(x, rows);
-        if (labels.IsEmpty)
-        {
-            Guard.SameLength(targets.Length, rows * Architecture.Outputs, nameof(targets), "rows × outputs");
-        }
-        else
-        {
-            CheckLabels(labels, rows);
-        }
-
+        CheckLabels(labels, rows);
         CheckUpdate(learningRate, weightDecay);
         Forward(_training, x, rows);
-        Span<T> outputDelta = _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs);
-        T loss = labels.IsEmpty
-            ? LossAndGradient(_training, rows, targets, [], outputDelta)
-            : LabelLossAndGradient(_training, rows, labels, outputDelta);
-        _step++;
-        Backward(_training, x, rows, [], inputGradientWanted: false, new FusedSgd(T.CreateTruncating(-learningRate), T.CreateTruncating(1 - (learningRate * weightDecay))));
+        T loss = LabelLossAndGradient(_training, rows, labels, _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
+        BackwardFused(x, rows, learningRate, weightDecay);
         return loss;
+    }
+
+    /// <summary>The dense-target form of <see cref="TrainStepFused(ReadOnlySpan{T}, ReadOnlySpan{int}, int, double, double)"/>.</summary>
+    /// <returns>The batch's loss before the update.</returns>
+    internal T TrainStepFused(ReadOnlySpan<T> x, ReadOnlySpan<T> targets, int rows, double learningRate, double weightDecay)
+    {
+        CheckBatch(x, rows);
+        Guard.SameLength(targets.Length, rows * Architecture.Outputs, nameof(targets), "rows × outputs");
+        CheckUpdate(learningRate, weightDecay);
+        Forward(_training, x, rows);
+        T loss = LossAndGradient(_training, rows, targets, [], _training.Delta[^1].AsSpan(0, rows * Architecture.Outputs));
+        BackwardFused(x, rows, learningRate, weightDecay);
+        return loss;
+    }
+
+    /// <summary>Counts the update and runs the backward pass that applies it.</summary>
+    private void BackwardFused(ReadOnlySpan<T> x, int rows, double learningRate, double weightDecay)
+    {
+        _step++;
+        var sgd = new FusedSgd(T.CreateTruncating(-learningRate), T.CreateTruncating(1 - (learningRate * weightDecay)));
+        Backward(_training, x, rows, [], inputGradientWanted: false, sgd);
     }
 
     /// <summary>

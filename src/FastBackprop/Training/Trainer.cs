@@ -301,7 +301,7 @@ public sealed class Trainer<T> : IDisposable
                     }
 
                     batchLoss = double.CreateTruncating(fused
-                        ? _network.TrainStepFused(x, [], targets, rows, rate, options.WeightDecay)
+                        ? _network.TrainStepFused(x, targets, rows, rate, options.WeightDecay)
                         : _network.ComputeGradients(x, targets, rows));
                 }
                 else
@@ -313,7 +313,7 @@ public sealed class Trainer<T> : IDisposable
                     }
 
                     batchLoss = double.CreateTruncating(fused
-                        ? _network.TrainStepFused(x, labels, [], rows, rate, options.WeightDecay)
+                        ? _network.TrainStepFused(x, labels, rows, rate, options.WeightDecay)
                         : _network.ComputeGradients(x, labels, rows));
                     correct += Mlp<T>.CountCorrect(_network.LastOutput, rows, outputs, labels, _network.LogitThreshold);
                 }

@@ -59,6 +59,19 @@ public sealed class FusedSgdTests
         Assert.Equal(before, network.Parameters.ToArray());
     }
 
+    [Fact]
+    public void A_fused_step_names_the_labels_or_targets_that_do_not_fit_and_changes_nothing()
+    {
+        using var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(OptimizerKind.Sgd, 0.1), 4, seed: 3);
+        float[] before = network.Parameters.ToArray();
+        float[] x = new float[4 * network.Architecture.Inputs];
+
+        Assert.Equal("labels", Assert.Throws<ArgumentException>(() => network.TrainStep(x, ReadOnlySpan<int>.Empty, 4)).ParamName);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => network.TrainStep(x, new float[3], 4)).ParamName);
+        Assert.Equal(before, network.Parameters.ToArray());
+        Assert.Equal(0, network.Step);
+    }
+
     private static void Check<T>(int rows, LossKind loss, ActivationKind hidden)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
