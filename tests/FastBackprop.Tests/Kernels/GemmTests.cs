@@ -147,6 +147,53 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// Packing is data movement: A·Bᵀ must give the bits of A·B′ for B′ = Bᵀ stored plainly, on the packed path, for
+    /// panel widths and depths on both sides of the pack's transposed blocks (8 rows × 8 k steps for float, 4 × 4
+    /// for double) and of the k blocks, with a row stride wider than the matrix.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 8, 8)]
+    [InlineData(13, 9, 7)]
+    [InlineData(6, 64, 256)]
+    [InlineData(64, 784, 256)]
+    [InlineData(19, 71, 301)]
+    [InlineData(30, 130, 517)]
+    public void A_times_B_transposed_has_the_bits_of_A_times_the_stored_transpose(int m, int n, int k)
+    {
+        TransposedAgrees<float>(m, n, k);
+        TransposedAgrees<double>(m, n, k);
+    }
+
+    private static void TransposedAgrees<T>(int m, int n, int k)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var random = new Random((m * 31) + n + k);
+        int ldb = k + 3;
+        T[] a = GemmReference.RandomMatrix<T>(random, m, k);
+        T[] b = GemmReference.RandomMatrix<T>(random, n, ldb);
+        var stored = new T[k * n];
+        for (int j = 0; j < n; j++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                stored[(p * n) + j] = b[(j * ldb) + p];
+            }
+        }
+
+        var transposed = new T[m * n];
+        var plain = new T[m * n];
+        Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, m, n, k, T.One, a, k, b, ldb, T.Zero, transposed, n, 1, GemmStrategy.Packed);
+        Gemm.Multiply(MatrixOp.None, MatrixOp.None, m, n, k, T.One, a, k, stored, n, T.Zero, plain, n, 1, GemmStrategy.Packed);
+        for (int i = 0; i < plain.Length; i++)
+        {
+            Assert.True(
+                plain[i].Equals(transposed[i]),
+                $"{typeof(T).Name} m={m} n={n} k={k}: C[{i / n}, {i % n}] is {transposed[i]} through Bᵀ but {plain[i]} through the stored transpose.");
+        }
+    }
+
     [Fact]
     public void Empty_products_write_nothing()
     {
