@@ -129,7 +129,7 @@ public static partial class Gemm
     {
         GemmBlockSizes blocks = Blocks;
         long work = (long)problem.M * problem.N * problem.K;
-        if (strategy == GemmStrategy.Narrow || (strategy == GemmStrategy.Auto && problem.N <= NarrowColumns && work <= NarrowMaxWork))
+        if (strategy == GemmStrategy.Narrow || (strategy == GemmStrategy.Auto && problem.N <= NarrowColumns && problem.M <= NarrowMaxRows))
         {
             RunNarrow(problem, blocks);
             return;
@@ -181,11 +181,13 @@ public static partial class Gemm
     private const int NarrowColumns = 4;
 
     /// <summary>
-    /// Largest m·n·k of the narrow path, from timing m × 500 · 500 × 2 on AVX-512: the narrow path costs ≈ 350 ns a
-    /// row of C, the unpacked one ≈ 3 µs (padding B's 500 rows to whole vectors) plus ≈ 50 ns a row, so they cross
-    /// near m = 8, which 2¹³ admits.
+    /// Most rows of the narrow path. It costs ≈ 0.7 ns a k step per row of C (m × 500 · 500 × 2 on AVX-512: ≈ 350 ns
+    /// a row), the unpacked one ≈ 6 ns a k step once (padding B's k rows to whole vectors) plus an eighth of that per
+    /// row (eight rows a tile), so they cross near m = 8 at every k. At m = 500, k = 1 (the batch-1 weight gradient of
+    /// a 500 × 2 layer) the narrow path's per-row loop overhead was 91 K of the step's 279 K instructions (callgrind,
+    /// AVX2).
     /// </summary>
-    private const long NarrowMaxWork = 1L << 13;
+    private const int NarrowMaxRows = 8;
 
     /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and a DirectRows × V tile of C.</summary>
     private static unsafe nuint DirectScratchBytes<T>(int k, int lanes)
