@@ -253,9 +253,7 @@ internal static class TrainingRun
             throw new InvalidDataException($"{source} has {rows.FeatureCount} features; the checkpoint's scaling covers {scaling.FeatureCount}.");
         }
 
-        scaling.Apply<float>(train.Features, train.Rows, train.Features);
-        scaling.Apply<float>(test.Features, test.Rows, test.Features);
-        return new LabelledData(train, test, source, classNames, scaling);
+        return new LabelledData(train.Scaled(scaling), test.Scaled(scaling), source, classNames, scaling);
     }
 
     private static Mlp<float> CreateNetwork(RunSettings settings, LabelledData data)

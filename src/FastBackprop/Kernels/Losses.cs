@@ -2,24 +2,17 @@ using FastBackprop.Simd;
 
 namespace FastBackprop;
 
-/// <summary>How <see cref="Losses.SquaredError{T}"/> reduces <c>Σ(z − y)²</c> over the elements.</summary>
-public enum SquaredErrorScale
-{
-    /// <summary><c>L = Σ(z − y)²</c>, gradient <c>2(z − y)</c>.</summary>
-    Sum,
-
-    /// <summary><c>L = ½Σ(y − z)²</c>, gradient <c>z − y</c>.</summary>
-    HalfSum,
-
-    /// <summary><c>L = (1/n)Σ(z − y)²</c> over all n elements, gradient <c>2(z − y)/n</c>.</summary>
-    Mean,
-}
-
 /// <summary>
 /// Loss functions that return the loss and write its gradient with respect to the prediction (or logits) in one
 /// call, ready to start the backward pass.
 /// </summary>
 /// <remarks>
+/// <para>
+/// One function per loss head, named as its <see cref="Training.LossKind"/> member: <see cref="SquaredErrorSum"/>,
+/// <see cref="HalfSquaredErrorSum"/>, <see cref="MeanSquaredError"/>, <c>SoftmaxCrossEntropy</c> (with class
+/// labels, <see cref="SoftmaxCrossEntropy{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, Span{T})"/>, or with
+/// probability rows) and <see cref="SigmoidCrossEntropy"/>.
+/// </para>
 /// <para>
 /// The loss is returned as <c>T</c> but accumulated in double across rows (cross-entropy) or across blocks of 1024
 /// elements (squared error; within a block, in <c>T</c> vector lanes), so a float loss over a large batch does not
@@ -34,42 +27,43 @@ public enum SquaredErrorScale
 public static class Losses
 {
     /// <summary>
-    /// Squared error between a prediction <c>z</c> and a target <c>y</c> of equal length n, reduced as
-    /// <paramref name="scale"/> says: <see cref="SquaredErrorScale.Sum"/> <c>Σ(z − y)²</c> with gradient <c>2(z − y)</c>;
-    /// <see cref="SquaredErrorScale.HalfSum"/> <c>½Σ(z − y)²</c> with gradient <c>z − y</c>;
-    /// <see cref="SquaredErrorScale.Mean"/> <c>(1/n)Σ(z − y)²</c> with gradient <c>2(z − y)/n</c>.
+    /// Squared error summed over the n elements of a prediction <c>z</c> and a target <c>y</c>:
+    /// <c>L = Σ(z − y)²</c>, gradient <c>∂L/∂z = 2(z − y)</c>. The kernel of <see cref="Training.LossKind.SquaredErrorSum"/>.
     /// </summary>
     /// <param name="prediction">The network's output z.</param>
-    /// <param name="target">The desired output y.</param>
-    /// <param name="scale">The reduction convention.</param>
+    /// <param name="target">The desired output y, as long as <paramref name="prediction"/>.</param>
     /// <param name="gradient"><c>∂L/∂z</c>; may be <paramref name="prediction"/> or <paramref name="target"/> itself.</param>
     /// <returns>The loss L.</returns>
     /// <exception cref="ArgumentException">The lengths differ, or <paramref name="gradient"/> partially overlaps an input.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is not a defined value.</exception>
-    public static T SquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, SquaredErrorScale scale, Span<T> gradient)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        Guard.SupportedType<T>();
-        Guard.SameLength(target.Length, prediction.Length, nameof(target), nameof(prediction));
-        Guard.SameLength(gradient.Length, prediction.Length, nameof(gradient), nameof(prediction));
-        Guard.NoPartialOverlap(prediction, gradient, nameof(prediction), nameof(gradient));
-        Guard.NoPartialOverlap(target, gradient, nameof(target), nameof(gradient));
-        int n = prediction.Length;
-        (T gradientScale, double lossScale) = scale switch
-        {
-            SquaredErrorScale.Sum => (T.CreateTruncating(2), 1.0),
-            SquaredErrorScale.HalfSum => (T.One, 0.5),
-            SquaredErrorScale.Mean => (T.CreateTruncating(2.0 / n), 1.0 / n),
-            _ => throw new ArgumentOutOfRangeException(nameof(scale), scale, "Expected Sum, HalfSum or Mean."),
-        };
-        if (n == 0)
-        {
-            return T.Zero;
-        }
+    public static T SquaredErrorSum<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        SquaredError(prediction, target, gradient, gradientScale: 2, lossScale: 1);
 
-        double sum = LossDriver.Run(new SquaredErrorOperator<T>(gradientScale), prediction, target, gradient);
-        return T.CreateTruncating(sum * lossScale);
-    }
+    /// <summary>
+    /// Half the squared error summed over the n elements: <c>L = ½Σ(z − y)²</c>, gradient <c>∂L/∂z = z − y</c>.
+    /// The kernel of <see cref="Training.LossKind.HalfSquaredErrorSum"/>.
+    /// </summary>
+    /// <param name="prediction">The network's output z.</param>
+    /// <param name="target">The desired output y, as long as <paramref name="prediction"/>.</param>
+    /// <param name="gradient"><c>∂L/∂z</c>; may be <paramref name="prediction"/> or <paramref name="target"/> itself.</param>
+    /// <returns>The loss L.</returns>
+    /// <exception cref="ArgumentException">The lengths differ, or <paramref name="gradient"/> partially overlaps an input.</exception>
+    public static T HalfSquaredErrorSum<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        SquaredError(prediction, target, gradient, gradientScale: 1, lossScale: 0.5);
+
+    /// <summary>
+    /// Squared error averaged over all n elements: <c>L = (1/n)Σ(z − y)²</c>, gradient <c>∂L/∂z = 2(z − y)/n</c>.
+    /// The kernel of <see cref="Training.LossKind.MeanSquaredError"/>.
+    /// </summary>
+    /// <param name="prediction">The network's output z.</param>
+    /// <param name="target">The desired output y, as long as <paramref name="prediction"/>.</param>
+    /// <param name="gradient"><c>∂L/∂z</c>; may be <paramref name="prediction"/> or <paramref name="target"/> itself.</param>
+    /// <returns>The loss L (0 for empty spans).</returns>
+    /// <exception cref="ArgumentException">The lengths differ, or <paramref name="gradient"/> partially overlaps an input.</exception>
+    public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        SquaredError(prediction, target, gradient, gradientScale: 2.0 / prediction.Length, lossScale: 1.0 / prediction.Length);
 
     /// <summary>
     /// Softmax cross-entropy with integer class labels, fused, mean over the N = <paramref name="rows"/> samples:
@@ -190,6 +184,27 @@ public static class Losses
 
         ElementwiseDriver.Run(new BinaryCrossEntropyGradientOperator<T>(T.One / T.CreateTruncating(n)), logits, targets, gradient);
         return T.CreateTruncating(sum / n);
+    }
+
+    /// <summary>
+    /// The three squared errors: <c>L = lossScale · Σ(z − y)²</c>, <c>∂L/∂z = gradientScale · (z − y)</c>, the
+    /// gradient scale rounded to <c>T</c> once.
+    /// </summary>
+    private static T SquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, double gradientScale, double lossScale)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        Guard.SupportedType<T>();
+        Guard.SameLength(target.Length, prediction.Length, nameof(target), nameof(prediction));
+        Guard.SameLength(gradient.Length, prediction.Length, nameof(gradient), nameof(prediction));
+        Guard.NoPartialOverlap(prediction, gradient, nameof(prediction), nameof(gradient));
+        Guard.NoPartialOverlap(target, gradient, nameof(target), nameof(gradient));
+        if (prediction.Length == 0)
+        {
+            return T.Zero;
+        }
+
+        double sum = LossDriver.Run(new SquaredErrorOperator<T>(T.CreateTruncating(gradientScale)), prediction, target, gradient);
+        return T.CreateTruncating(sum * lossScale);
     }
 
     /// <summary>

@@ -123,7 +123,7 @@ public static class CsvDataset
         }
 
         int[] labels = [.. labelTexts.Select(t => index[t])];
-        return new Dataset<T>([.. features], labels, columns - 1, classNames);
+        return new Dataset<T>(CollectionsMarshal.AsSpan(features), labels, columns - 1, classNames);
     }
 
     /// <summary>Why a field is not a finite T: not a finite number at all, or a finite number beyond T's range.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace FastBackprop.Training;
 
 /// <summary>
@@ -8,11 +6,20 @@ namespace FastBackprop.Training;
 /// <c>Targets[rows × TargetCount]</c> (regression, <see cref="HasTargets"/>), which <see cref="Trainer{T}"/> trains
 /// through <see cref="Mlp{T}.ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>.
 /// </summary>
+/// <remarks>
+/// Immutable: the constructors copy what they are given, and the properties are read-only views of those copies, so
+/// neither the caller's arrays nor anyone holding the data set can change the rows after they were checked.
+/// <see cref="Split"/>, <see cref="Subset"/> and <see cref="Scaled"/> return new data sets.
+/// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class Dataset<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    /// <summary>Wraps the arrays (no copy).</summary>
+    private readonly T[] _features;
+    private readonly int[] _labels;
+    private readonly T[] _targets;
+
+    /// <summary>A classification data set: copies the features, the labels and the class names.</summary>
     /// <param name="features">Row-major <c>[rows × featureCount]</c>.</param>
     /// <param name="labels">One class index per row, each in <c>[0, classNames.Count)</c>.</param>
     /// <param name="featureCount">Values per row.</param>
@@ -22,10 +29,8 @@ public sealed class Dataset<T>
     /// <c>features.Length ≠ labels.Length × featureCount</c> (taken in 64 bits), a label is outside
     /// <c>[0, classNames.Count)</c>, or a class name is null.
     /// </exception>
-    public Dataset(T[] features, int[] labels, int featureCount, IReadOnlyList<string> classNames)
+    public Dataset(ReadOnlySpan<T> features, ReadOnlySpan<int> labels, int featureCount, IReadOnlyList<string> classNames)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
         long expected = (long)labels.Length * featureCount;
@@ -52,14 +57,15 @@ public sealed class Dataset<T>
             }
         }
 
-        Features = features;
-        Labels = labels;
+        _features = features.ToArray();
+        _labels = labels.ToArray();
+        _targets = [];
         FeatureCount = featureCount;
-        ClassNames = classNames;
+        ClassNames = Array.AsReadOnly(classNames.ToArray());
         Rows = labels.Length;
     }
 
-    /// <summary>Wraps a regression data set (no copy): <paramref name="targetCount"/> target values per row, no classes.</summary>
+    /// <summary>A regression data set, <paramref name="targetCount"/> target values per row and no classes: copies the features and the targets.</summary>
     /// <param name="features">Row-major <c>[rows × featureCount]</c>.</param>
     /// <param name="targets">Row-major <c>[rows × targetCount]</c>: what the network's outputs should be, row by row.</param>
     /// <param name="featureCount">Values per row.</param>
@@ -69,10 +75,8 @@ public sealed class Dataset<T>
     /// <c>targets.Length</c> is not a multiple of <paramref name="targetCount"/>, or
     /// <c>features.Length ≠ rows × featureCount</c> with <c>rows = targets.Length / targetCount</c> (taken in 64 bits).
     /// </exception>
-    public Dataset(T[] features, T[] targets, int featureCount, int targetCount)
+    public Dataset(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int featureCount, int targetCount)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(targets);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetCount);
         if (targets.Length % targetCount != 0)
@@ -90,27 +94,41 @@ public sealed class Dataset<T>
                 nameof(features));
         }
 
-        Features = features;
-        Labels = [];
-        Targets = targets;
+        _features = features.ToArray();
+        _labels = [];
+        _targets = targets.ToArray();
         FeatureCount = featureCount;
         TargetCount = targetCount;
-        ClassNames = [];
+        ClassNames = Array.AsReadOnly(Array.Empty<string>());
+        Rows = rows;
+    }
+
+    /// <summary>
+    /// Takes arrays no caller can write (no copy, no checks): the new rows of <see cref="Subset"/> and
+    /// <see cref="Scaled"/>, and the labels or targets <see cref="Scaled"/> shares with the data set it came from.
+    /// </summary>
+    private Dataset(T[] features, int[] labels, T[] targets, int featureCount, int targetCount, IReadOnlyList<string> classNames, int rows)
+    {
+        _features = features;
+        _labels = labels;
+        _targets = targets;
+        FeatureCount = featureCount;
+        TargetCount = targetCount;
+        ClassNames = classNames;
         Rows = rows;
     }
 
     /// <summary>Row-major <c>[Rows × FeatureCount]</c>.</summary>
-    public T[] Features { get; }
+    public ReadOnlySpan<T> Features => _features;
 
-    /// <summary>Class index of each row; empty for a regression data set.</summary>
-    public int[] Labels { get; }
+    /// <summary>Class index of each row, <c>[Rows]</c>; empty for a regression data set.</summary>
+    public ReadOnlySpan<int> Labels => _labels;
 
-    /// <summary>Regression targets, row-major <c>[Rows × TargetCount]</c>; null for a classification data set.</summary>
-    public T[]? Targets { get; }
+    /// <summary>Regression targets, row-major <c>[Rows × TargetCount]</c>; empty for a classification data set.</summary>
+    public ReadOnlySpan<T> Targets => _targets;
 
     /// <summary>Whether rows carry <see cref="Targets"/> (regression) rather than <see cref="Labels"/>.</summary>
-    [MemberNotNullWhen(true, nameof(Targets))]
-    public bool HasTargets => Targets is not null;
+    public bool HasTargets => TargetCount > 0;
 
     /// <summary>Target values per row; 0 for a classification data set.</summary>
     public int TargetCount { get; }
@@ -121,7 +139,7 @@ public sealed class Dataset<T>
     /// <summary>Number of rows.</summary>
     public int Rows { get; }
 
-    /// <summary>Name of each class index.</summary>
+    /// <summary>Name of each class index (read-only); empty for a regression data set.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>Number of classes.</summary>
@@ -133,7 +151,7 @@ public sealed class Dataset<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
-        return Features.AsSpan(row * FeatureCount, FeatureCount);
+        return _features.AsSpan(row * FeatureCount, FeatureCount);
     }
 
     /// <summary>Row <paramref name="row"/>'s targets <c>[TargetCount]</c>.</summary>
@@ -148,7 +166,7 @@ public sealed class Dataset<T>
 
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
-        return Targets.AsSpan(row * TargetCount, TargetCount);
+        return _targets.AsSpan(row * TargetCount, TargetCount);
     }
 
     /// <summary>
@@ -202,63 +220,35 @@ public sealed class Dataset<T>
                 TargetRow(rows[i]).CopyTo(targets.AsSpan(i * TargetCount, TargetCount));
             }
 
-            return new Dataset<T>(features, targets, FeatureCount, TargetCount);
+            return new Dataset<T>(features, [], targets, FeatureCount, TargetCount, ClassNames, rows.Length);
         }
 
         var labels = new int[rows.Length];
         for (int i = 0; i < rows.Length; i++)
         {
-            labels[i] = Labels[rows[i]];
+            labels[i] = _labels[rows[i]];
         }
 
-        return new Dataset<T>(features, labels, FeatureCount, ClassNames);
+        return new Dataset<T>(features, labels, [], FeatureCount, TargetCount, ClassNames, rows.Length);
     }
 
     /// <summary>
-    /// Per feature, the mean and the standard deviation over the rows, for <see cref="Standardize"/>. A constant
-    /// feature gets a deviation of 1 so that standardizing leaves it at 0 instead of dividing by 0.
+    /// The same rows with every feature row mapped by <paramref name="scaling"/>
+    /// (<c>x′_c = (x_c − Mean_c) / Scale_c</c>, as <see cref="InputScaling.Apply{T}"/>): a copy, with the same labels or targets.
     /// </summary>
-    public (T[] Mean, T[] Deviation) FeatureStatistics()
+    /// <param name="scaling">A scaling of <see cref="FeatureCount"/> features, e.g. <see cref="InputScaling.Standardize{T}"/> of the training set.</param>
+    /// <exception cref="ArgumentException"><paramref name="scaling"/> covers another number of features.</exception>
+    public Dataset<T> Scaled(InputScaling scaling)
     {
-        var sum = new double[FeatureCount];
-        var sumOfSquares = new double[FeatureCount];
-        for (int r = 0; r < Rows; r++)
+        ArgumentNullException.ThrowIfNull(scaling);
+        if (scaling.FeatureCount != FeatureCount)
         {
-            ReadOnlySpan<T> row = Row(r);
-            for (int c = 0; c < FeatureCount; c++)
-            {
-                double v = double.CreateTruncating(row[c]);
-                sum[c] += v;
-                sumOfSquares[c] += v * v;
-            }
+            throw new ArgumentException(
+                $"scaling covers {scaling.FeatureCount} features but the data set has {FeatureCount} per row.", nameof(scaling));
         }
 
-        var mean = new T[FeatureCount];
-        var deviation = new T[FeatureCount];
-        for (int c = 0; c < FeatureCount; c++)
-        {
-            double m = sum[c] / Math.Max(Rows, 1);
-            double variance = Math.Max(sumOfSquares[c] / Math.Max(Rows, 1) - m * m, 0);
-            mean[c] = T.CreateTruncating(m);
-            deviation[c] = T.CreateTruncating(variance > 1e-12 ? Math.Sqrt(variance) : 1);
-        }
-
-        return (mean, deviation);
-    }
-
-    /// <summary>In place, <c>x ← (x − mean) / deviation</c> per feature (take both from the training set).</summary>
-    /// <exception cref="ArgumentException">A span's length is not <see cref="FeatureCount"/>.</exception>
-    public void Standardize(ReadOnlySpan<T> mean, ReadOnlySpan<T> deviation)
-    {
-        Guard.SameLength(mean.Length, FeatureCount, nameof(mean), nameof(FeatureCount));
-        Guard.SameLength(deviation.Length, FeatureCount, nameof(deviation), nameof(FeatureCount));
-        for (int r = 0; r < Rows; r++)
-        {
-            Span<T> row = Features.AsSpan(r * FeatureCount, FeatureCount);
-            for (int c = 0; c < FeatureCount; c++)
-            {
-                row[c] = (row[c] - mean[c]) / deviation[c];
-            }
-        }
+        var features = new T[_features.Length];
+        scaling.Apply<T>(_features, Rows, features);
+        return new Dataset<T>(features, _labels, _targets, FeatureCount, TargetCount, ClassNames, Rows);
     }
 }

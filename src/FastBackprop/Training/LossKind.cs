@@ -1,7 +1,11 @@
 namespace FastBackprop.Training;
 
 /// <summary>The loss head of an <see cref="Mlp{T}"/>: what the last layer's output is compared with; <see cref="LossInfo.All"/> describes each.</summary>
-/// <remarks>Checkpoints store a kind as its number: a new kind is appended, and no value is ever renumbered.</remarks>
+/// <remarks>
+/// Each member's kernel is the <see cref="Losses"/> function of the same name (<see cref="Losses.MeanSquaredError"/> for
+/// <see cref="MeanSquaredError"/>, and so on), which the network calls on the last layer's output. Checkpoints store a
+/// kind as its number: a new kind is appended, and no value is ever renumbered.
+/// </remarks>
 public enum LossKind
 {
     /// <summary>

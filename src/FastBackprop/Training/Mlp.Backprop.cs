@@ -230,7 +230,7 @@ public sealed partial class Mlp<T>
     /// <summary>
     /// Checks a whole data set before anything is written: its feature count is <c>Architecture.Inputs</c> and every
     /// label lies in <c>[0, max(Outputs, 2))</c>, or its target count is <c>Architecture.Outputs</c>. The labels are checked here, not only by <see cref="Dataset{T}"/>,
-    /// because its class count may exceed the network's outputs and its arrays are the caller's to change.
+    /// because its class count may exceed the network's outputs.
     /// </summary>
     /// <param name="data">The data set.</param>
     /// <param name="name">The caller's parameter name for it.</param>

@@ -71,16 +71,16 @@ public sealed partial class Mlp<T>
             for (int start = 0; start < data.Rows; start += workspace.Capacity)
             {
                 int chunk = Math.Min(workspace.Capacity, data.Rows - start);
-                Forward(workspace, data.Features.AsSpan(start * inputs, chunk * inputs), chunk);
+                Forward(workspace, data.Features.Slice(start * inputs, chunk * inputs), chunk);
                 Span<T> delta = workspace.Delta[^1].AsSpan(0, chunk * outputs);
                 double chunkLoss;
                 if (data.HasTargets)
                 {
-                    chunkLoss = double.CreateTruncating(LossAndGradient(workspace, chunk, data.Targets.AsSpan(start * outputs, chunk * outputs), [], delta));
+                    chunkLoss = double.CreateTruncating(LossAndGradient(workspace, chunk, data.Targets.Slice(start * outputs, chunk * outputs), [], delta));
                 }
                 else
                 {
-                    ReadOnlySpan<int> labels = data.Labels.AsSpan(start, chunk);
+                    ReadOnlySpan<int> labels = data.Labels.Slice(start, chunk);
                     chunkLoss = double.CreateTruncating(LabelLossAndGradient(workspace, chunk, labels, delta));
                     correct += CountCorrect(workspace.Post[^1].AsSpan(0, chunk * outputs), chunk, outputs, labels, LogitThreshold);
                 }

@@ -11,9 +11,9 @@ public sealed partial class Mlp<T>
         ReadOnlySpan<T> z = workspace.Post[^1].AsSpan(0, rows * outputs);
         return Architecture.Loss switch
         {
-            LossKind.SquaredErrorSum => Losses.SquaredError(z, targets, SquaredErrorScale.Sum, gradient),
-            LossKind.HalfSquaredErrorSum => Losses.SquaredError(z, targets, SquaredErrorScale.HalfSum, gradient),
-            LossKind.MeanSquaredError => Losses.SquaredError(z, targets, SquaredErrorScale.Mean, gradient),
+            LossKind.SquaredErrorSum => Losses.SquaredErrorSum(z, targets, gradient),
+            LossKind.HalfSquaredErrorSum => Losses.HalfSquaredErrorSum(z, targets, gradient),
+            LossKind.MeanSquaredError => Losses.MeanSquaredError(z, targets, gradient),
             LossKind.SoftmaxCrossEntropy when labels.Length > 0 => Losses.SoftmaxCrossEntropy(z, labels, rows, outputs, gradient),
             LossKind.SoftmaxCrossEntropy => Losses.SoftmaxCrossEntropy(z, targets, rows, outputs, gradient),
             _ => Losses.SigmoidCrossEntropy(z, targets, gradient),

@@ -181,7 +181,7 @@ public sealed class ElementInvarianceTests
 
     private static void SquaredErrorGradient<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        Losses.SquaredError(prediction, target, SquaredErrorScale.Sum, gradient);
+        Losses.SquaredErrorSum(prediction, target, gradient);
 
     // The updates rewrite parameters (and state) in place: the destination starts as a copy of the parameters (b), the
     // state as a fixed function of them, and the destination's new parameters are what is compared.

@@ -1,19 +1,22 @@
 using FastBackprop.Tests.Support;
+using FastBackprop.Training;
 
 namespace FastBackprop.Tests.Kernels;
 
 public class LossesTests
 {
-    public static TheoryData<SquaredErrorScale> Scales() => [SquaredErrorScale.Sum, SquaredErrorScale.HalfSum, SquaredErrorScale.Mean];
+    private static readonly LossKind[] SquaredErrorKinds = [LossKind.SquaredErrorSum, LossKind.HalfSquaredErrorSum, LossKind.MeanSquaredError];
+
+    public static TheoryData<LossKind> SquaredErrors() => [.. SquaredErrorKinds];
 
     [Theory]
-    [MemberData(nameof(Scales))]
-    public void Squared_error_matches_the_double_reference_for_every_length_0_to_300_and_across_blocks(SquaredErrorScale scale)
+    [MemberData(nameof(SquaredErrors))]
+    public void Squared_error_matches_the_double_reference_for_every_length_0_to_300_and_across_blocks(LossKind kind)
     {
         foreach (int n in Inputs.AllLengths.Append(1024).Append(2500))
         {
-            CheckSquaredError<float>(n, scale);
-            CheckSquaredError<double>(n, scale);
+            CheckSquaredError<float>(n, kind);
+            CheckSquaredError<double>(n, kind);
         }
     }
 
@@ -23,11 +26,11 @@ public class LossesTests
         double[] z = [0.3, 0.38];
         double[] y = [0, 1];
         double[] g = new double[2];
-        Assert.Equal((0.3 * 0.3) + (0.62 * 0.62), Losses.SquaredError<double>(z, y, SquaredErrorScale.Sum, g), 15);
+        Assert.Equal((0.3 * 0.3) + (0.62 * 0.62), Losses.SquaredErrorSum<double>(z, y, g), 15);
         Assert.Equal([0.6, 2 * (0.38 - 1)], g);
-        Assert.Equal(0.5 * ((0.3 * 0.3) + (0.62 * 0.62)), Losses.SquaredError<double>(z, y, SquaredErrorScale.HalfSum, g), 15);
+        Assert.Equal(0.5 * ((0.3 * 0.3) + (0.62 * 0.62)), Losses.HalfSquaredErrorSum<double>(z, y, g), 15);
         Assert.Equal([0.3, 0.38 - 1], g);
-        Assert.Equal(0.5 * ((0.3 * 0.3) + (0.62 * 0.62)), Losses.SquaredError<double>(z, y, SquaredErrorScale.Mean, g), 15);
+        Assert.Equal(0.5 * ((0.3 * 0.3) + (0.62 * 0.62)), Losses.MeanSquaredError<double>(z, y, g), 15);
         Assert.Equal([0.3, 0.38 - 1], g);
     }
 
@@ -123,10 +126,10 @@ public class LossesTests
         AssertFiniteDifferences(x, gradient, v => Losses.SoftmaxCrossEntropy<double>(v, targets, rows, cols, new double[v.Length]));
         Losses.SigmoidCrossEntropy<double>(x, targets, gradient);
         AssertFiniteDifferences(x, gradient, v => Losses.SigmoidCrossEntropy<double>(v, targets, new double[v.Length]));
-        foreach (SquaredErrorScale scale in new[] { SquaredErrorScale.Sum, SquaredErrorScale.HalfSum, SquaredErrorScale.Mean })
+        foreach (LossKind kind in SquaredErrorKinds)
         {
-            Losses.SquaredError<double>(x, targets, scale, gradient);
-            AssertFiniteDifferences(x, gradient, v => Losses.SquaredError<double>(v, targets, scale, new double[v.Length]));
+            SquaredError<double>(kind, x, targets, gradient);
+            AssertFiniteDifferences(x, gradient, v => SquaredError<double>(kind, v, targets, new double[v.Length]));
         }
     }
 
@@ -202,7 +205,9 @@ public class LossesTests
     [Fact]
     public void Empty_inputs_give_loss_zero()
     {
-        Assert.Equal(0f, Losses.SquaredError<float>([], [], SquaredErrorScale.Mean, []));
+        Assert.Equal(0f, Losses.SquaredErrorSum<float>([], [], []));
+        Assert.Equal(0f, Losses.HalfSquaredErrorSum<float>([], [], []));
+        Assert.Equal(0f, Losses.MeanSquaredError<float>([], [], []));
         Assert.Equal(0f, Losses.SoftmaxCrossEntropy<float>([], ReadOnlySpan<int>.Empty, 0, 10, []));
         Assert.Equal(0f, Losses.SoftmaxCrossEntropy<float>([], ReadOnlySpan<float>.Empty, 0, 10, []));
         Assert.Equal(0f, Losses.SigmoidCrossEntropy<float>([], [], []));
@@ -221,9 +226,14 @@ public class LossesTests
         AssertRejects("logits", g => Losses.SoftmaxCrossEntropy<float>(x, t, 1 << 20, 1 << 12, g));
         AssertRejects("targets", g => Losses.SoftmaxCrossEntropy<float>(x, new float[11], 3, 4, g));
         AssertRejects("gradient", _ => Losses.SoftmaxCrossEntropy<float>(x, t, 3, 4, new float[13]));
-        AssertRejects("target", g => Losses.SquaredError<float>(x, new float[11], SquaredErrorScale.Sum, g));
+        foreach (LossKind kind in SquaredErrorKinds)
+        {
+            AssertRejects("target", g => SquaredError<float>(kind, x, new float[11], g));
+            AssertRejects("gradient", _ => SquaredError<float>(kind, x, t, new float[13]));
+            AssertRejects("gradient", g => SquaredError<float>(kind, g.AsSpan(0, 11), g.AsSpan(1, 11), g.AsSpan(0, 11)));
+        }
+
         AssertRejects("targets", g => Losses.SigmoidCrossEntropy<float>(x, new float[13], g));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Losses.SquaredError<float>(x, t, (SquaredErrorScale)7, new float[12]));
 
         float[] shared = Enumerable.Repeat(7f, 16).ToArray();
         var error = Assert.Throws<ArgumentException>(() => Losses.SoftmaxCrossEntropy<float>(x, shared.AsSpan(0, 12), 3, 4, shared.AsSpan(4, 12)));
@@ -257,33 +267,43 @@ public class LossesTests
         }
     }
 
-    private static void CheckSquaredError<T>(int n, SquaredErrorScale scale)
+    /// <summary>The kernel of a squared-error head: the <see cref="Losses"/> function of the kind's name.</summary>
+    private static T SquaredError<T>(LossKind kind, ReadOnlySpan<T> z, ReadOnlySpan<T> y, Span<T> gradient)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => kind switch
+        {
+            LossKind.SquaredErrorSum => Losses.SquaredErrorSum(z, y, gradient),
+            LossKind.HalfSquaredErrorSum => Losses.HalfSquaredErrorSum(z, y, gradient),
+            LossKind.MeanSquaredError => Losses.MeanSquaredError(z, y, gradient),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a squared-error head"),
+        };
+
+    private static void CheckSquaredError<T>(int n, LossKind kind)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         T[] z = Inputs.Uniform<T>(n, -3, 3, n);
         T[] y = Inputs.Uniform<T>(n, -3, 3, n + 1);
         T[] gradient = new T[n];
-        double loss = double.CreateTruncating(Losses.SquaredError<T>(z, y, scale, gradient));
+        double loss = double.CreateTruncating(SquaredError<T>(kind, z, y, gradient));
         double expected = 0;
         for (int i = 0; i < n; i++)
         {
             double d = double.CreateTruncating(z[i]) - double.CreateTruncating(y[i]);
             expected += d * d;
-            double g = scale switch { SquaredErrorScale.Sum => 2 * d, SquaredErrorScale.HalfSum => d, _ => 2 * d / n };
+            double g = kind switch { LossKind.SquaredErrorSum => 2 * d, LossKind.HalfSquaredErrorSum => d, _ => 2 * d / n };
 
             // z − y rounds once and the scale by 2 or 1 is exact (≤ ½ ULP); the mean's 2/n and product round twice
             // more, each ≤ ½ ULP of its own value, ≤ 2.5 ULP of the result in all.
             double error = typeof(T) == typeof(float)
                 ? Ulp.Error(float.CreateTruncating(gradient[i]), g)
                 : Ulp.Error(double.CreateTruncating(gradient[i]), g);
-            Assert.True(error <= (scale == SquaredErrorScale.Mean ? 2.5 : 0.5), $"{typeof(T).Name} n {n} {scale} at {i}: {gradient[i]} vs {g}");
+            Assert.True(error <= (kind == LossKind.MeanSquaredError ? 2.5 : 0.5), $"{typeof(T).Name} n {n} {kind} at {i}: {gradient[i]} vs {g}");
         }
 
-        expected *= scale switch { SquaredErrorScale.Sum => 1.0, SquaredErrorScale.HalfSum => 0.5, _ => 1.0 / Math.Max(n, 1) };
+        expected *= kind switch { LossKind.SquaredErrorSum => 1.0, LossKind.HalfSquaredErrorSum => 0.5, _ => 1.0 / Math.Max(n, 1) };
 
         // Sums of ≤ 1024 squares in T lanes, then in double: relative error ≲ √(terms per lane) ε; bound 64 ε.
         double epsilon = typeof(T) == typeof(float) ? Math.Pow(2, -23) : Math.Pow(2, -52);
-        Assert.True(Math.Abs(loss - expected) <= 64 * epsilon * expected, $"{typeof(T).Name} n {n} {scale}: {loss} vs {expected}");
+        Assert.True(Math.Abs(loss - expected) <= 64 * epsilon * expected, $"{typeof(T).Name} n {n} {kind}: {loss} vs {expected}");
     }
 
     private static void CheckCrossEntropy<T>(int rows, int cols, double tolerance)

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 
 using FastBackprop.Tests.Support;
@@ -212,6 +213,36 @@ public partial class RegistryTests
         double twice = network.ComputeGradients([.. x, .. x], [.. targets, .. targets], 4);
 
         Assert.Equal(LossInfo.Of(kind).IsMean ? once : 2 * once, twice, 1e-12);
+    }
+
+    /// <summary>One kernel name per concept: every head has a public function of its own name in <see cref="Losses"/>.</summary>
+    [Theory]
+    [MemberData(nameof(LossKinds))]
+    public void Every_loss_kind_has_a_Losses_function_of_its_name(LossKind kind) =>
+        Assert.Contains(typeof(Losses).GetMethods(BindingFlags.Public | BindingFlags.Static), m => m.Name == kind.ToString());
+
+    /// <summary>A squared-error network's J is the <see cref="Losses"/> function named as its head, on its output Z: each head calls its own kernel.</summary>
+    [Theory]
+    [InlineData(LossKind.SquaredErrorSum)]
+    [InlineData(LossKind.HalfSquaredErrorSum)]
+    [InlineData(LossKind.MeanSquaredError)]
+    public void A_squared_error_head_computes_J_with_the_Losses_function_of_its_name(LossKind kind)
+    {
+        var architecture = new MlpArchitecture(2, [new DenseLayer(3, Activation.Identity)], kind);
+        using var network = new Mlp<double>(architecture, new OptimizerSettings(), maxBatch: 2, seed: 2);
+        double[] x = [0.5, -1, 2, 0.25];
+        double[] targets = [1, 0, 0, 0, 0, 1];
+        double[] z = new double[6];
+        double[] gradient = new double[6];
+        network.Predict(x, 2, z);
+        double expected = kind switch
+        {
+            LossKind.SquaredErrorSum => Losses.SquaredErrorSum<double>(z, targets, gradient),
+            LossKind.HalfSquaredErrorSum => Losses.HalfSquaredErrorSum<double>(z, targets, gradient),
+            _ => Losses.MeanSquaredError<double>(z, targets, gradient),
+        };
+
+        Assert.Equal(expected, network.ComputeGradients(x, targets, 2));
     }
 
     private static string Kebab(string pascal) => string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));

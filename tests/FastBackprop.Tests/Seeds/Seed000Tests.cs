@@ -34,7 +34,7 @@ public class Seed000Tests
         Assert.Equal(1f, a[0]);
 
         float[] dCda = new float[1];
-        float cost = Losses.SquaredError<float>(a, [0f], SquaredErrorScale.Sum, dCda);
+        float cost = Losses.SquaredErrorSum<float>(a, [0f], dCda);
         Assert.Equal(1f, cost);
         Assert.Equal(2f, dCda[0]);
 

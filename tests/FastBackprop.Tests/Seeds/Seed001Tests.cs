@@ -11,7 +11,7 @@ public class Seed001Tests
         double[] prediction = [0.21];
         double[] target = [1];
         double[] dEdy = new double[1];
-        double cost = Losses.SquaredError<double>(prediction, target, SquaredErrorScale.HalfSum, dEdy);
+        double cost = Losses.HalfSquaredErrorSum<double>(prediction, target, dEdy);
 
         // E = ½(1 − 0.21)², ∂E/∂ŷ = −(y − ŷ) = −0.79 (the text's equation 8).
         Assert.Equal(0.5 * 0.79 * 0.79, cost, 15);

@@ -24,7 +24,7 @@ public class Seed002Tests
         double[] zOut = new double[2];
         Activations.Sigmoid<double>(pOut, zOut);
         double[] dJdz = new double[2];
-        double cost = Losses.SquaredError<double>(zOut, target, SquaredErrorScale.Sum, dJdz);
+        double cost = Losses.SquaredErrorSum<double>(zOut, target, dJdz);
         double[] dJdp = new double[2];
         Activations.SigmoidBackward<double>(pOut, dJdz, dJdp);
 
@@ -62,7 +62,7 @@ public class Seed002Tests
     {
         // ∂J/∂Θ_out11 = 0.60 · σ′(−0.85) · 0.61, from the text's rounded upstream 0.60 and preactivation −0.85.
         double[] upstream = new double[1];
-        Losses.SquaredError<double>([0.30], [0], SquaredErrorScale.Sum, upstream);
+        Losses.SquaredErrorSum<double>([0.30], [0], upstream);
         Assert.Equal(0.60, upstream[0], 15);
         double[] delta = new double[1];
         Activations.SigmoidBackward<double>([-0.85], upstream, delta);

@@ -46,13 +46,11 @@ public class AllocationTests
         {
             CollectsDiagnostics = true,
         };
-        float[] x = data.Features;
-        int[] labels = data.Labels;
         int step = 0;
         void Step()
         {
             int rows = step++ % 2 == 0 ? 64 : 32;
-            network.TrainStep(x.AsSpan(0, rows * 64), labels.AsSpan(0, rows), rows);
+            network.TrainStep(data.Features[..(rows * 64)], data.Labels[..rows], rows);
         }
 
         WarmUp(Step);
@@ -113,7 +111,7 @@ public class AllocationTests
         const int Epochs = 3;
         Dataset<float> blobs = Networks.Blobs<float>(64, 3);
         Dataset<float> data = regression
-            ? new Dataset<float>(blobs.Features, [.. blobs.Labels.SelectMany(l => Enumerable.Range(0, 10).Select(k => k == l ? 1f : 0f))], 64, 10)
+            ? new Dataset<float>(blobs.Features, [.. blobs.Labels.ToArray().SelectMany(l => Enumerable.Range(0, 10).Select(k => k == l ? 1f : 0f))], 64, 10)
             : blobs;
         MlpArchitecture architecture = Networks.Classifier(ActivationKind.Tanh, regression ? LossKind.MeanSquaredError : LossKind.SoftmaxCrossEntropy);
         using var network = new Mlp<float>(architecture, new OptimizerSettings(OptimizerKind.Adam, 0.001), Batch, 1);

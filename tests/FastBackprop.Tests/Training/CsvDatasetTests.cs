@@ -11,8 +11,8 @@ public class CsvDatasetTests
         Assert.Equal(3, data.Rows);
         Assert.Equal(2, data.FeatureCount);
         Assert.Equal(new[] { "setosa", "virginica" }, data.ClassNames);
-        Assert.Equal(new[] { 0, 1, 0 }, data.Labels);
-        Assert.Equal(new[] { 1f, 2f, 3.5f, -0.4f, 5f, 6f }, data.Features);
+        Assert.Equal(new[] { 0, 1, 0 }, data.Labels.ToArray());
+        Assert.Equal(new[] { 1f, 2f, 3.5f, -0.4f, 5f, 6f }, data.Features.ToArray());
     }
 
     [Fact]
@@ -20,8 +20,8 @@ public class CsvDatasetTests
     {
         var data = CsvDataset.Read<double>(new StringReader("10,1,2\n2,3,4\n10,5,6\n"), labelColumn: 0);
         Assert.Equal(new[] { "2", "10" }, data.ClassNames);
-        Assert.Equal(new[] { 1, 0, 1 }, data.Labels);
-        Assert.Equal(new[] { 1d, 2, 3, 4, 5, 6 }, data.Features);
+        Assert.Equal(new[] { 1, 0, 1 }, data.Labels.ToArray());
+        Assert.Equal(new[] { 1d, 2, 3, 4, 5, 6 }, data.Features.ToArray());
     }
 
     [Theory]
@@ -53,8 +53,8 @@ public class CsvDatasetTests
         var (train2, _) = data.Split(0.2, seed: 5);
         Assert.Equal(80, train.Rows);
         Assert.Equal(20, test.Rows);
-        Assert.Equal(train.Features, train2.Features);
-        Assert.Equal(Enumerable.Range(0, 100).Select(i => (float)i), train.Features.Concat(test.Features).Order());
+        Assert.Equal(train.Features.ToArray(), train2.Features.ToArray());
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (float)i), train.Features.ToArray().Concat(test.Features.ToArray()).Order());
         Assert.All(Enumerable.Range(0, 80), i => Assert.Equal((int)train.Features[i] % 3, train.Labels[i]));
     }
 
@@ -62,7 +62,7 @@ public class CsvDatasetTests
     [Fact]
     public void A_value_beyond_the_element_types_range_is_rejected_only_for_that_type()
     {
-        Assert.Equal(new[] { 1e39, 2 }, CsvDataset.Read<double>(new StringReader("1e39,2,0\n")).Features);
+        Assert.Equal(new[] { 1e39, 2 }, CsvDataset.Read<double>(new StringReader("1e39,2,0\n")).Features.ToArray());
         Assert.Throws<InvalidDataException>(() => CsvDataset.Read<double>(new StringReader("1e309,2,0\n")));
         Assert.Throws<InvalidDataException>(() => CsvDataset.Read<float>(new StringReader("1e39,2,0\n")));
     }

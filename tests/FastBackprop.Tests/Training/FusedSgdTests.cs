@@ -79,8 +79,8 @@ public sealed class FusedSgdTests
         using var fused = new Mlp<T>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 0.1), rows, seed: 5);
         using var reference = new Mlp<T>(architecture, new OptimizerSettings(OptimizerKind.Sgd, 0.1), rows, seed: 5);
         Dataset<T> data = Networks.Blobs<T>(rows, 11);
-        ReadOnlySpan<T> x = data.Features.AsSpan(0, rows * architecture.Inputs);
-        ReadOnlySpan<int> labels = data.Labels.AsSpan(0, rows);
+        ReadOnlySpan<T> x = data.Features[..(rows * architecture.Inputs)];
+        ReadOnlySpan<int> labels = data.Labels[..rows];
         for (int step = 0; step < 3; step++)
         {
             T fusedLoss = fused.TrainStep(x, labels, rows);

@@ -143,7 +143,7 @@ public class InferenceModelTests
             Assert.Equal(row.IndexOf(TensorMax(row)), classes[r]);
         }
 
-        double accuracy = classes.Zip(data.Labels).Count(p => p.First == p.Second) / 300.0;
+        double accuracy = classes.Zip(data.Labels.ToArray()).Count(p => p.First == p.Second) / 300.0;
         Assert.Equal(network.Evaluate(data).Accuracy, accuracy);
     }
 

@@ -14,7 +14,7 @@ public class TrainerTests
     public void TrainEpoch_rejects_a_bad_label_in_any_row_before_the_first_step()
     {
         Dataset<float> blobs = Networks.Blobs<float>(64, 1);
-        int[] labels = (int[])blobs.Labels.Clone();
+        int[] labels = blobs.Labels.ToArray();
         labels[63] = 11;
         var data = new Dataset<float>(blobs.Features, labels, 64, Names(12));
         using var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(), 8, 1);
@@ -28,16 +28,18 @@ public class TrainerTests
         Assert.Equal(before, network.Parameters.ToArray());
     }
 
-    /// <summary>The label array is the caller's and may change after the data set checked it: the epoch checks it again up front.</summary>
+    /// <summary>The data set copied its labels: the caller's array, changed afterwards to a label no network takes, does not reach the epoch.</summary>
     [Fact]
-    public void TrainEpoch_rejects_a_label_changed_after_the_data_set_was_built()
+    public void TrainEpoch_does_not_see_a_change_to_the_callers_labels_after_the_data_set_was_built()
     {
-        Dataset<float> data = Networks.Blobs<float>(40, 2);
-        data.Labels[39] = -1;
+        Dataset<float> blobs = Networks.Blobs<float>(40, 2);
+        int[] labels = blobs.Labels.ToArray();
+        var data = new Dataset<float>(blobs.Features, labels, 64, blobs.ClassNames);
+        labels[39] = -1;
         using var network = new Mlp<float>(Networks.Classifier(), new OptimizerSettings(), 8, 1);
         using var trainer = new Trainer<float>(network, 8);
-        Assert.Equal("data", Assert.Throws<ArgumentException>(() => trainer.TrainEpoch(data)).ParamName);
-        Assert.Equal(0, network.Step);
+        trainer.TrainEpoch(data);
+        Assert.Equal(5, network.Step);
     }
 
     [Fact]

@@ -282,8 +282,8 @@ public class TrainingLoopTests
         var data = new Dataset<double>([1, 2, 3, 4, 5, 6], [10, 11, 20, 21, 30, 31], 2, 2);
         Dataset<double> subset = data.Subset([2, 0]);
         Assert.Equal(2, subset.Rows);
-        Assert.Equal([30.0, 31, 10, 11], subset.Targets!);
-        Assert.Empty(subset.Labels);
+        Assert.Equal([30.0, 31, 10, 11], subset.Targets.ToArray());
+        Assert.Empty(subset.Labels.ToArray());
         Assert.Throws<InvalidOperationException>(() => Networks.Blobs<double>(2, 1).TargetRow(0));
     }
 

@@ -10,9 +10,9 @@ public static class LossChecks
 {
     public static IEnumerable<CheckDefinition> All =>
     [
-        Squared("squared-error-sum", SquaredErrorScale.Sum),
-        Squared("squared-error-half-sum", SquaredErrorScale.HalfSum),
-        Squared("squared-error-mean", SquaredErrorScale.Mean),
+        Squared("squared-error-sum", _ => new SquaredErrorSumOp()),
+        Squared("squared-error-half-sum", _ => new HalfSquaredErrorSumOp()),
+        Squared("squared-error-mean", _ => new MeanSquaredErrorOp()),
         Loss("softmax-cross-entropy-labels", (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -5, 5), Labels(random, shapes.M, shapes.N)],
             shapes => new SoftmaxCrossEntropyLabelsOp(shapes.M, shapes.N), "labels"),
         Loss("softmax-cross-entropy-probabilities", (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -5, 5), Probabilities(random, shapes.M, shapes.N)],
@@ -21,9 +21,9 @@ public static class LossChecks
             _ => new SigmoidCrossEntropyOp(), "logits ∈ [−8, 8] and ±[20, 40], targets ∈ [0, 1]"),
     ];
 
-    private static CheckDefinition Squared(string kernel, SquaredErrorScale scale) =>
+    private static CheckDefinition Squared(string kernel, Func<CaseShapes, GradOp> op) =>
         Loss(kernel, (shapes, random) => [Data.Uniform(random, shapes.M * shapes.N, -2, 2), Data.Uniform(random, shapes.M * shapes.N, -2, 2)],
-            _ => new SquaredErrorOp(scale), "z, y ∈ [−2, 2]");
+            op, "z, y ∈ [−2, 2]");
 
     /// <summary>inputs[0] is differentiated (predictions or logits), inputs[1] is the target; the output is the loss.</summary>
     private static CheckDefinition Loss(string kernel, Func<CaseShapes, Random, double[][]> inputs, Func<CaseShapes, GradOp> op, string note) =>
@@ -99,9 +99,19 @@ public static class LossChecks
             where T : unmanaged, IBinaryFloatingPointIeee754<T>;
     }
 
-    public sealed class SquaredErrorOp(SquaredErrorScale scale) : LossOp
+    public sealed class SquaredErrorSumOp : LossOp
     {
-        protected override T Loss<T>(T[] z, T[] target, T[] gradient) => Losses.SquaredError<T>(z, target, scale, gradient);
+        protected override T Loss<T>(T[] z, T[] target, T[] gradient) => Losses.SquaredErrorSum<T>(z, target, gradient);
+    }
+
+    public sealed class HalfSquaredErrorSumOp : LossOp
+    {
+        protected override T Loss<T>(T[] z, T[] target, T[] gradient) => Losses.HalfSquaredErrorSum<T>(z, target, gradient);
+    }
+
+    public sealed class MeanSquaredErrorOp : LossOp
+    {
+        protected override T Loss<T>(T[] z, T[] target, T[] gradient) => Losses.MeanSquaredError<T>(z, target, gradient);
     }
 
     public sealed class SoftmaxCrossEntropyOp(int rows, int cols) : LossOp
