@@ -70,9 +70,9 @@ public class DoubleBenchmarks
 
     [Benchmark]
     [BenchmarkCategory("Softmax")]
-    public void SoftmaxForward() => Softmax.Forward<double>(_x, Length / Cols, Cols, _y);
+    public void SoftmaxForward() => Activations.Softmax<double>(_x, Length / Cols, Cols, _y);
 
     [Benchmark]
     [BenchmarkCategory("Softmax")]
-    public void LogSoftmaxForward() => Softmax.LogForward<double>(_x, Length / Cols, Cols, _y);
+    public void LogSoftmaxForward() => Activations.LogSoftmax<double>(_x, Length / Cols, Cols, _y);
 }

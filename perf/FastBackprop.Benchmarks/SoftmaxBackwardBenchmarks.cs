@@ -32,8 +32,8 @@ public class SoftmaxBackwardBenchmarks
         float[] x = [.. Enumerable.Range(0, Elements).Select(_ => (float)((random.NextDouble() * 20) - 10))];
         _y = new float[Elements];
         _logY = new float[Elements];
-        Softmax.Forward<float>(x, Rows, Cols, _y);
-        Softmax.LogForward<float>(x, Rows, Cols, _logY);
+        Activations.Softmax<float>(x, Rows, Cols, _y);
+        Activations.LogSoftmax<float>(x, Rows, Cols, _logY);
         _dy = [.. Enumerable.Range(0, Elements).Select(_ => (float)(random.NextDouble() - 0.5))];
         _dx = new float[Elements];
     }
@@ -61,7 +61,7 @@ public class SoftmaxBackwardBenchmarks
 
     [Benchmark]
     [BenchmarkCategory("Softmax")]
-    public void SoftmaxBackward() => Softmax.Backward<float>(_y, _dy, Rows, Cols, _dx);
+    public void SoftmaxBackward() => Activations.SoftmaxBackwardFromOutput<float>(_y, _dy, Rows, Cols, _dx);
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("LogSoftmax")]
@@ -86,5 +86,5 @@ public class SoftmaxBackwardBenchmarks
 
     [Benchmark]
     [BenchmarkCategory("LogSoftmax")]
-    public void LogSoftmaxBackward() => Softmax.LogBackward<float>(_logY, _dy, Rows, Cols, _dx);
+    public void LogSoftmaxBackward() => Activations.LogSoftmaxBackwardFromOutput<float>(_logY, _dy, Rows, Cols, _dx);
 }

@@ -45,13 +45,13 @@ public class SoftmaxBenchmarks
     }
 
     [Benchmark]
-    public void Forward() => Softmax.Forward<float>(_x, Rows, Cols, _y);
+    public void Forward() => Activations.Softmax<float>(_x, Rows, Cols, _y);
 
     [Benchmark]
-    public void LogForward() => Softmax.LogForward<float>(_x, Rows, Cols, _y);
+    public void LogForward() => Activations.LogSoftmax<float>(_x, Rows, Cols, _y);
 
     [Benchmark]
-    public void Backward() => Softmax.Backward<float>(_x, _dy, Rows, Cols, _y);
+    public void Backward() => Activations.SoftmaxBackwardFromOutput<float>(_x, _dy, Rows, Cols, _y);
 
     [Benchmark]
     public float CrossEntropyWithLabels() => Losses.SoftmaxCrossEntropy<float>(_x, _labels, Rows, Cols, _y);

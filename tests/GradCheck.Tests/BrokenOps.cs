@@ -113,7 +113,7 @@ public static class BrokenOps
         public override void Backward<T>(IReadOnlyList<T[]> inputs, T[] output, T[] upstream, IReadOnlyList<T[]?> gradients)
         {
             T[] dz = gradients[0]!;
-            Softmax.Forward<T>(inputs[0], rows, cols, dz);
+            Activations.Softmax<T>(inputs[0], rows, cols, dz);
             int[] labels = Labels(inputs[1]);
             for (int r = 0; r < rows; r++)
             {

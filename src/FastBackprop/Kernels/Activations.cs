@@ -1,7 +1,8 @@
 namespace FastBackprop;
 
 /// <summary>
-/// Activation functions and their backward passes, element-wise over spans of float or double.
+/// Activation functions and their backward passes, element-wise over spans of float or double; softmax and
+/// log-softmax row-wise over a row-major <c>[rows × cols]</c> matrix.
 /// </summary>
 /// <remarks>
 /// Forward: <c>y = f(x)</c>. Backward from the input: <c>dx = dy ⊙ f′(x)</c>; from the output (where f′ can be

@@ -71,7 +71,7 @@ public static class Losses
     /// </summary>
     /// <remarks>
     /// The loss of a row is <c>(m − x[label]) + log Σ exp(x − m)</c>, m the row maximum, evaluated in double.
-    /// Non-finite logits follow <see cref="Softmax"/>: a −∞ logit at the label gives loss +∞, +∞ logits share the
+    /// Non-finite logits follow <see cref="Activations.Softmax{T}"/>: a −∞ logit at the label gives loss +∞, +∞ logits share the
     /// probability, a row of −∞ or with a NaN gives NaN loss and gradient.
     /// </remarks>
     /// <param name="logits">Logits x, <c>[rows × cols]</c> row-major.</param>
@@ -101,9 +101,7 @@ public static class Losses
         }
 
         T scale = T.One / T.CreateTruncating(rows);
-        double total = ShortRowDriver.Applies<T>(cols)
-            ? ShortRowDriver.CrossEntropy(logits, labels, scale, rows, cols, gradient, new CrossEntropyLabelsRows<T>(logits, labels, scale, cols, gradient))
-            : RowwiseDriver.Run(new CrossEntropyLabelsRow<T>(labels, scale), logits, logits, gradient, rows, cols);
+        double total = RowwiseDriver.RunSoftmax(new SoftmaxCrossEntropyOperator<T>(labels, scale), logits, gradient, rows, cols);
         return T.CreateTruncating(total / rows);
     }
 
@@ -115,7 +113,7 @@ public static class Losses
     /// <remarks>
     /// A row's loss is <c>Σⱼ tⱼ·(m − xⱼ) + (Σⱼ tⱼ)·log Σ exp(x − m)</c>, m the row maximum, with terms where
     /// <c>tⱼ = 0</c> left out (<c>0 · log 0 = 0</c>, so a masked −∞ logit with target 0 costs nothing); the sums run
-    /// in <c>T</c> lanes and the log in double. Non-finite logits follow <see cref="Softmax"/>.
+    /// in <c>T</c> lanes and the log in double. Non-finite logits follow <see cref="Activations.Softmax{T}"/>.
     /// </remarks>
     /// <param name="logits">Logits x, <c>[rows × cols]</c> row-major.</param>
     /// <param name="targets">Target distributions t, <c>[rows × cols]</c>.</param>
@@ -275,61 +273,55 @@ public static class Losses
             TOps.Multiply(TOps.Subtract(TOps.Multiply(e, TOps.Create(reciprocalSum)), t), TOps.Create(scale));
     }
 
-    /// <summary>One row of <see cref="SoftmaxCrossEntropy{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, Span{T})"/>.</summary>
-    internal readonly ref struct CrossEntropyLabelsRow<T>(ReadOnlySpan<int> labels, T scale) : IRowOperator<T>
+    /// <summary>
+    /// The gradient of <see cref="SoftmaxCrossEntropy{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, Span{T})"/>,
+    /// <c>e · (scale/Σ) − scale</c> at the label and <c>e · (scale/Σ)</c> elsewhere (scale = 1/N), and its row loss
+    /// <c>(m − x[label]) + log Σ</c>.
+    /// </summary>
+    internal readonly ref struct SoftmaxCrossEntropyOperator<T>(ReadOnlySpan<int> labels, T scale) : ISoftmaxRowOperator<T>, ILabelledRows
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         private readonly ReadOnlySpan<int> _labels = labels;
+
+        /// <remarks>The labels are validated, one per row, before any row runs.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Label(int row) => Unsafe.Add(ref MemoryMarshal.GetReference(_labels), row);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public double Invoke<TOps, TVec>(int row, ref T x, ref T b, ref T gradient, nuint cols)
+        public TVec Factor<TOps, TVec>(TVec sum)
             where TOps : IVectorOps<TVec, T>
-            where TVec : struct
-        {
-            nuint label = (nuint)_labels[row];
-            T labelLogit = Unsafe.Add(ref x, label);
-            T max = RowwiseDriver.Max<T, TOps, TVec>(ref x, cols);
-            if (!T.IsFinite(max))
-            {
-                Softmax.NonFiniteRow(ref x, ref gradient, cols, max, log: false);
-                double probability = double.CreateTruncating(Unsafe.Add(ref gradient, label));
-                Unsafe.Add(ref gradient, label) -= T.One;
-                ElementwiseDriver.Run<Linear.ScaleOperator<T>, T, TOps, TVec>(new(scale), ref gradient, ref gradient, cols);
-                return -Math.Log(probability);
-            }
+            where TVec : struct => TOps.Divide(TOps.Create(scale), sum);
 
-            T sum;
-            if (cols <= 2 * (nuint)TOps.Count)
-            {
-                sum = Softmax.ShortRowExpSum<T, TOps, TVec>(ref x, max, cols, out TVec first, out TVec second);
-                Softmax.StoreShortRow<T, TOps, TVec>(first, second, scale / sum, ref gradient, cols);
-            }
-            else
-            {
-                sum = RowwiseDriver.ExpSum<T, TOps, TVec>(ref x, max, ref gradient, cols);
-                ElementwiseDriver.Run<Linear.ScaleOperator<T>, T, TOps, TVec>(new(scale / sum), ref gradient, ref gradient, cols);
-            }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec value, TVec max, TVec factor)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct => TOps.Multiply(value, factor);
 
-            // softmax/N − 1/N at the label.
-            Unsafe.Add(ref gradient, label) -= scale;
-            return double.CreateTruncating(max) - double.CreateTruncating(labelLogit) + Math.Log(double.CreateTruncating(sum));
-        }
-    }
+        /// <summary>softmax/N − 1/N at the label.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec AtLabel<TOps, TVec>(TVec output)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct => TOps.Subtract(output, TOps.Create(scale));
 
-    /// <summary>Rows of the labels cross-entropy by <see cref="CrossEntropyLabelsRow{T}"/>, for <see cref="ShortRowDriver"/>.</summary>
-    private readonly ref struct CrossEntropyLabelsRows<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, T scale, int cols, Span<T> gradient) : IRowRange
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        private readonly ReadOnlySpan<T> _logits = logits;
-        private readonly ReadOnlySpan<int> _labels = labels;
-        private readonly Span<T> _gradient = gradient;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double LossWithoutLogSum(int row, ref T x, T max) =>
+            ScalarOps<T>.Widen(max) - ScalarOps<T>.Widen(Unsafe.Add(ref x, Label(row)));
 
+        /// <summary>(p − onehot) · scale from the non-finite row's probabilities p, and loss −log p[label].</summary>
+        /// <remarks>Out of line: the row is rare, and its loops would only spend the row loop's inline budget.</remarks>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public double Run(int firstRow, int rowCount)
+        public double NonFiniteRow(int row, ref T x, ref T destination, nuint cols, T max)
         {
-            ReadOnlySpan<T> x = _logits.Slice(firstRow * cols, rowCount * cols);
-            var row = new CrossEntropyLabelsRow<T>(_labels.Slice(firstRow, rowCount), scale);
-            return RowwiseDriver.Run(row, x, x, _gradient.Slice(firstRow * cols, rowCount * cols), rowCount, cols);
+            Activations.SoftmaxOfNonFiniteRow(ref x, ref destination, cols, max, log: false);
+            ref T atLabel = ref Unsafe.Add(ref destination, Label(row));
+            double probability = double.CreateTruncating(atLabel);
+            atLabel -= T.One;
+            for (nuint j = 0; j < cols; j++)
+            {
+                Unsafe.Add(ref destination, j) *= scale;
+            }
+
+            return -Math.Log(probability);
         }
     }
 
@@ -345,7 +337,7 @@ public static class Losses
             T max = RowwiseDriver.Max<T, TOps, TVec>(ref x, cols);
             if (!T.IsFinite(max))
             {
-                Softmax.NonFiniteRow(ref x, ref gradient, cols, max, log: false);
+                Activations.SoftmaxOfNonFiniteRow(ref x, ref gradient, cols, max, log: false);
                 double loss = 0;
                 for (nuint j = 0; j < cols; j++)
                 {

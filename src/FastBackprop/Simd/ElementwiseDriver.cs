@@ -71,7 +71,7 @@ internal static class ElementwiseDriver
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TOp, T, TOps, TVec>(TOp op, ref T x, ref T destination, nuint length)
-        where TOp : struct, IUnaryOperator<T>
+        where TOp : struct, IUnaryOperator<T>, allows ref struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOps : IVectorOps<TVec, T>
         where TVec : struct

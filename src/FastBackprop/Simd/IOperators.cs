@@ -53,3 +53,73 @@ internal interface ITwoStateUpdateOperator<T>
         where TOps : IVectorOps<TVec, T>
         where TVec : struct;
 }
+
+/// <summary>
+/// A row-wise kernel on a row's softmax statistics, at every width: given the row maximum m, <c>e = exp(x − m)</c> and
+/// <c>Σ = Σₖ eₖ</c>, what the kernel stores (softmax, log-softmax, the cross-entropy gradient) and the row's loss. The
+/// row-at-a-time loop (<see cref="RowwiseDriver.RunSoftmax"/>) and the four-row groups (<see cref="FourRowDriver"/>)
+/// call the same members, so each formula is written here once; the drivers own the passes, the reductions and the
+/// tails.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Factor"/> works lane by lane (a four-row group passes its four rows' sums in one vector, row q's in
+/// 128-bit block q); <see cref="Invoke"/> receives one row's m and factor in every lane.
+/// </para>
+/// <para>
+/// What varies by kernel is told by marker interfaces, <see cref="IFromLogits"/> and <see cref="ILabelledRows"/>, which the
+/// drivers test as <c>typeof(TOp).IsAssignableTo(…)</c> at each branch: the JIT folds that while importing the IL,
+/// so the other kernels' branches never reach the inliner. A property returning a constant folds only once it is
+/// inlined, after the inliner has already inlined into the dead branch; in the four-row loop that spent the
+/// method's limit of locals and left the stores as calls.
+/// </para>
+/// </remarks>
+internal interface ISoftmaxRowOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    /// <summary>The row's factor from its sum Σ ≥ 1, lane by lane: 1/Σ, log Σ, scale/Σ.</summary>
+    TVec Factor<TOps, TVec>(TVec sum)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+
+    /// <summary>
+    /// One vector of the row's output from <c>e</c> (or from x, for an <see cref="IFromLogits"/> kernel), with the row's m
+    /// and factor broadcast.
+    /// </summary>
+    TVec Invoke<TOps, TVec>(TVec value, TVec max, TVec factor)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+
+    /// <summary>The label of row <paramref name="row"/>, in <c>[0, cols)</c>; only for an <see cref="ILabelledRows"/> kernel.</summary>
+    int Label(int row);
+
+    /// <summary>The output at the label from what <see cref="Invoke"/> gave there; only for an <see cref="ILabelledRows"/> kernel.</summary>
+    TVec AtLabel<TOps, TVec>(TVec output)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+
+    /// <summary>
+    /// Row <paramref name="row"/>'s loss less its log Σ, <c>m − x[label]</c>, in double; only for an
+    /// <see cref="ILabelledRows"/> kernel.
+    /// </summary>
+    double LossWithoutLogSum(int row, ref T x, T max);
+
+    /// <summary>
+    /// The whole row where its maximum <paramref name="max"/> is not finite (a +∞, a row of −∞, a NaN the native max
+    /// kept), element by element: <paramref name="destination"/> may be <paramref name="x"/> itself. Returns the row's loss (0 without labels).
+    /// </summary>
+    double NonFiniteRow(int row, ref T x, ref T destination, nuint cols, T max);
+}
+
+/// <summary>
+/// Marks an <see cref="ISoftmaxRowOperator{T}"/> whose <see cref="ISoftmaxRowOperator{T}.Invoke"/> reads the logits x
+/// rather than <c>e = exp(x − m)</c> (log-softmax): the drivers keep no exps for its output pass.
+/// </summary>
+internal interface IFromLogits;
+
+/// <summary>
+/// Marks an <see cref="ISoftmaxRowOperator{T}"/> whose rows have labels (the cross-entropy): the output at row r's label
+/// goes through <see cref="ISoftmaxRowOperator{T}.AtLabel"/>, and the row's loss is
+/// <c>−log softmax(x)[label] = <see cref="ISoftmaxRowOperator{T}.LossWithoutLogSum"/> + log Σ</c>. Other kernels have no loss.
+/// </summary>
+internal interface ILabelledRows;

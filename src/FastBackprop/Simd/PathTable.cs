@@ -45,7 +45,7 @@ internal enum ExpAlgorithm
 /// <param name="MicrokernelVectors">NR of the packed GEMM microkernel, in vectors.</param>
 /// <param name="GemmBlocks">KC, MC, NC and the GEMM strategy thresholds, with their reasons in Gemm.Blocking.cs.</param>
 /// <param name="ShortRowsByFour">
-/// Whether row-wise kernels run rows of at most one vector four at a time (<see cref="ShortRowDriver"/>): only where a
+/// Whether row-wise kernels run rows of at most one vector four at a time (<see cref="FourRowDriver"/>): only where a
 /// vector holds sixteen floats, so four rows of up to four columns, or one row of up to sixteen, share one exp.
 /// </param>
 internal readonly record struct SimdPathRow(

@@ -21,7 +21,9 @@ internal interface IRowOperator<T>
 /// The loops of every row-wise kernel (softmax, log-softmax, their backward, softmax cross-entropy): the width is
 /// chosen once per call from the row length (<see cref="PathTable.RunFitting"/>: the widest of the path that fits a
 /// row, so a row's bits depend on its length and the path, never on the batch), so a matrix of short rows (cols = 10, the classifier case) runs one
-/// tight loop over rows with no per-row dispatch, and a long row runs whole vectors.
+/// tight loop over rows with no per-row dispatch, and a long row runs whole vectors. The kernels on softmax statistics
+/// (<see cref="ISoftmaxRowOperator{T}"/>) enter at <see cref="RunSoftmax"/>, which hands rows that the path takes four at a
+/// time to <see cref="FourRowDriver"/> with the same operator.
 /// </summary>
 /// <remarks>
 /// Within a row, each pass covers whole vectors and finishes with one overlapping vector ending at the last
@@ -48,6 +50,18 @@ internal static class RowwiseDriver
         PathTable.RunFitting<RowLoop<TOp, T>, T>(ref loop, (nuint)cols);
         return loop.Total;
     }
+
+    /// <summary>
+    /// Runs a kernel on the rows' softmax statistics over every row of <paramref name="x"/>: four rows at a time where
+    /// the path takes rows of <paramref name="cols"/> so (<see cref="FourRowDriver"/>), else one row at a time
+    /// (<see cref="SoftmaxRow{TOp, T}"/>). Returns the sum of the rows' losses in double (0 without labels).
+    /// </summary>
+    public static double RunSoftmax<TOp, T>(TOp op, ReadOnlySpan<T> x, Span<T> destination, int rows, int cols)
+        where TOp : struct, ISoftmaxRowOperator<T>, allows ref struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        FourRowDriver.Applies<T>(cols)
+            ? FourRowDriver.Run(op, x, destination, rows, cols)
+            : Run(new SoftmaxRow<TOp, T>(op), x, x, destination, rows, cols);
 
     /// <summary>Maximum of <paramref name="length"/> ≥ TOps.Count elements (NaN may or may not propagate).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -230,11 +244,29 @@ internal static class RowwiseDriver
     }
 
     /// <summary>
+    /// <c>Σ exp(x − max)</c> over a row of Count to 2·Count elements, with the exponentials of its two vectors (one at 0,
+    /// one ending at the last element) left in registers: storing them and loading them back for the output pass
+    /// would stall on store forwarding where the two overlap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ShortRowExpSum<T, TOps, TVec>(ref T x, T max, nuint cols, out TVec first, out TVec second)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+    {
+        TVec shift = TOps.Create(max);
+        first = VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in x), shift));
+        second = VectorMath.ExpOfNonPositive<TOps, TVec, T>(TOps.Subtract(TOps.Load(in Unsafe.Add(ref x, cols - (nuint)TOps.Count)), shift));
+        TVec newLanes = SecondVectorNewLanes<T, TOps, TVec>(cols);
+        return TOps.Sum(TOps.Add(first, TOps.Select(newLanes, second, TOps.Create(T.Zero))));
+    }
+
+    /// <summary>
     /// For a row of <paramref name="length"/> in [Count, 2·Count] held as two vectors, one at 0 and one ending at the
     /// last element: the mask of the second vector's lanes that the first does not cover (from lane 2·Count − length).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec SecondVectorNewLanes<T, TOps, TVec>(nuint length)
+    private static TVec SecondVectorNewLanes<T, TOps, TVec>(nuint length)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TOps : IVectorOps<TVec, T>
         where TVec : struct => LanesFrom<T, TOps, TVec>((2 * (nuint)TOps.Count) - length);
@@ -310,6 +342,75 @@ internal static class RowwiseDriver
 
             Total = total;
         }
+    }
+
+    /// <summary>
+    /// One row of a kernel on softmax statistics (<see cref="ISoftmaxRowOperator{T}"/>): the max pass, then the
+    /// exp-and-sum pass and the output pass. An <see cref="IFromLogits"/> kernel's output pass reads x, so its exps are
+    /// summed and dropped; the others' read e, which a row of Count to 2·Count elements keeps in two registers from load
+    /// to store (the classifier case) and a longer row stores in the destination and maps in place. The factor is one
+    /// value per row, so the scalar ops compute it; the label's output is rewritten after the row's stores.
+    /// </summary>
+    private readonly ref struct SoftmaxRow<TOp, T>(TOp op) : IRowOperator<T>
+        where TOp : struct, ISoftmaxRowOperator<T>, allows ref struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly TOp _op = op;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Invoke<TOps, TVec>(int row, ref T x, ref T b, ref T destination, nuint cols)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            T max = Max<T, TOps, TVec>(ref x, cols);
+            if (!T.IsFinite(max))
+            {
+                return _op.NonFiniteRow(row, ref x, ref destination, cols, max);
+            }
+
+            // Read before any store: the destination may be x itself.
+            double loss = typeof(TOp).IsAssignableTo(typeof(ILabelledRows)) ? _op.LossWithoutLogSum(row, ref x, max) : 0;
+            T sum;
+            if (typeof(TOp).IsAssignableTo(typeof(IFromLogits)))
+            {
+                sum = ExpSum<T, TOps, TVec>(ref x, max, cols);
+                ElementwiseDriver.Run<OutputOperator<TOp, T>, T, TOps, TVec>(new(_op, max, _op.Factor<ScalarOps<T>, T>(sum)), ref x, ref destination, cols);
+            }
+            else if (cols <= 2 * (nuint)TOps.Count)
+            {
+                sum = ShortRowExpSum<T, TOps, TVec>(ref x, max, cols, out TVec first, out TVec second);
+                var output = new OutputOperator<TOp, T>(_op, max, _op.Factor<ScalarOps<T>, T>(sum));
+                TOps.Store(output.Invoke<TOps, TVec>(first), ref destination);
+                TOps.Store(output.Invoke<TOps, TVec>(second), ref Unsafe.Add(ref destination, cols - (nuint)TOps.Count));
+            }
+            else
+            {
+                sum = ExpSum<T, TOps, TVec>(ref x, max, ref destination, cols);
+                ElementwiseDriver.Run<OutputOperator<TOp, T>, T, TOps, TVec>(new(_op, max, _op.Factor<ScalarOps<T>, T>(sum)), ref destination, ref destination, cols);
+            }
+
+            if (!typeof(TOp).IsAssignableTo(typeof(ILabelledRows)))
+            {
+                return 0;
+            }
+
+            ref T atLabel = ref Unsafe.Add(ref destination, _op.Label(row));
+            atLabel = _op.AtLabel<ScalarOps<T>, T>(atLabel);
+            return loss + Math.Log(ScalarOps<T>.Widen(sum));
+        }
+    }
+
+    /// <summary>The output pass of a kernel on softmax statistics: its <c>Invoke</c> with the row's m and factor broadcast.</summary>
+    private readonly ref struct OutputOperator<TOp, T>(TOp op, T max, T factor) : IUnaryOperator<T>
+        where TOp : struct, ISoftmaxRowOperator<T>, allows ref struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly TOp _op = op;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec value)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct => _op.Invoke<TOps, TVec>(value, TOps.Create(max), TOps.Create(factor));
     }
 
     /// <summary>0, 1, 2, … as <typeparamref name="T"/>, one per lane of the widest vector.</summary>

@@ -19,6 +19,13 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
         get => typeof(T) == typeof(float) ? Unsafe.BitCast<int, T>(-1) : Unsafe.BitCast<long, T>(-1L);
     }
 
+    /// <summary>
+    /// <paramref name="value"/> as double, exactly: a reinterpretation where <c>double.CreateTruncating</c> inlines a
+    /// chain of generic conversions, whose locals count against a hot loop's limit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Widen(T value) => typeof(T) == typeof(float) ? Unsafe.As<T, float>(ref value) : Unsafe.As<T, double>(ref value);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Load(ref readonly T source) => source;
 

@@ -7,13 +7,18 @@ namespace FastBackprop.Simd;
 /// </summary>
 internal static partial class VectorMath
 {
-    /// <summary>A double constant as <typeparamref name="T"/>; folded by the JIT.</summary>
+    /// <summary>A double constant as <typeparamref name="T"/> (rounded to float for float); folded by the JIT.</summary>
+    /// <remarks>
+    /// Rounded by a cast and reinterpreted, not by <c>T.CreateTruncating</c>: that inlines a chain of four generic
+    /// conversions per constant, and the 18 constants of one exp then took a third of a four-row loop's limit of
+    /// locals, leaving its stores as calls.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Constant<TOps, TVec, T>(double value)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        TOps.Create(T.CreateTruncating(value));
+        TOps.Create(typeof(T) == typeof(float) ? Unsafe.BitCast<float, T>((float)value) : Unsafe.BitCast<double, T>(value));
 
     /// <summary>
     /// Whether this width runs the exp family as <see cref="ExpAlgorithm.SixteenthsTable"/> (a JIT-time constant): where

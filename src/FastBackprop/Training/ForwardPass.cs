@@ -62,7 +62,7 @@ internal static class ForwardPass<T>
         switch (loss)
         {
             case LossKind.SoftmaxCrossEntropy:
-                Softmax.Forward(z, rows, outputs, output);
+                Activations.Softmax(z, rows, outputs, output);
                 break;
             case LossKind.SigmoidCrossEntropy:
                 Activations.Sigmoid(z, output);

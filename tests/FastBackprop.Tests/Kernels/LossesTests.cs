@@ -103,6 +103,39 @@ public class LossesTests
     }
 
     [Fact]
+    public void Softmax_cross_entropy_gradient_times_a_power_of_two_batch_is_the_softmax_minus_the_one_hot_bit_for_bit()
+    {
+        // The gradient is e·(N⁻¹/Σ), less N⁻¹ at the label; softmax is e·(1/Σ). Scaling by a power of two commutes with
+        // rounding (no subnormals here), so N times the gradient is softmax − onehot in T exactly, on every path and in
+        // the four-row groups, their padded tail and the row-at-a-time loop alike, if both kernels run one formula.
+        CheckAgainstSoftmax<float>();
+        CheckAgainstSoftmax<double>();
+
+        static void CheckAgainstSoftmax<T>()
+            where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        {
+            foreach (int rows in new[] { 1, 4, 8 })
+            {
+                foreach (int cols in Inputs.AllLengths.Skip(1))
+                {
+                    T[] x = Inputs.Uniform<T>(rows * cols, -8, 8, (rows * 1000) + cols);
+                    int[] labels = [.. Enumerable.Range(0, rows).Select(r => ((r * 7) + cols) % cols)];
+                    T[] gradient = new T[x.Length];
+                    T[] probabilities = new T[x.Length];
+                    Losses.SoftmaxCrossEntropy<T>(x, labels, rows, cols, gradient);
+                    Activations.Softmax<T>(x, rows, cols, probabilities);
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        T expected = i % cols == labels[i / cols] ? probabilities[i] - T.One : probabilities[i];
+                        T actual = gradient[i] * T.CreateTruncating(rows);
+                        Assert.True(actual == expected, $"{typeof(T).Name} [{rows}×{cols}] at {i}: N·gradient {actual} vs softmax − onehot {expected} on {SimdInfo.ActivePathName}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Softmax_cross_entropy_gradients_match_central_finite_differences_in_double()
     {
         const int rows = 3;

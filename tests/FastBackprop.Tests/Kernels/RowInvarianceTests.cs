@@ -19,28 +19,28 @@ public sealed class RowInvarianceTests
     [Fact]
     public void Softmax_and_log_softmax_of_a_row_are_the_same_alone_and_at_every_position_of_every_batch()
     {
-        CheckUnary<float>(Softmax.Forward);
-        CheckUnary<double>(Softmax.Forward);
-        CheckUnary<float>(Softmax.LogForward);
-        CheckUnary<double>(Softmax.LogForward);
+        CheckUnary<float>(Activations.Softmax);
+        CheckUnary<double>(Activations.Softmax);
+        CheckUnary<float>(Activations.LogSoftmax);
+        CheckUnary<double>(Activations.LogSoftmax);
     }
 
     [Fact]
     public void Softmax_and_log_softmax_of_a_row_are_the_same_alone_and_in_batches_at_every_width_to_300()
     {
-        CheckUnary<float>(Softmax.Forward, AllWidths, SweepBatches);
-        CheckUnary<double>(Softmax.Forward, AllWidths, SweepBatches);
-        CheckUnary<float>(Softmax.LogForward, AllWidths, SweepBatches);
-        CheckUnary<double>(Softmax.LogForward, AllWidths, SweepBatches);
+        CheckUnary<float>(Activations.Softmax, AllWidths, SweepBatches);
+        CheckUnary<double>(Activations.Softmax, AllWidths, SweepBatches);
+        CheckUnary<float>(Activations.LogSoftmax, AllWidths, SweepBatches);
+        CheckUnary<double>(Activations.LogSoftmax, AllWidths, SweepBatches);
     }
 
     [Fact]
     public void Softmax_and_log_softmax_backward_of_a_row_are_the_same_alone_and_in_batches_at_every_width_to_300()
     {
-        CheckBackward<float>(Softmax.Backward, AllWidths, SweepBatches);
-        CheckBackward<double>(Softmax.Backward, AllWidths, SweepBatches);
-        CheckBackward<float>(Softmax.LogBackward, AllWidths, SweepBatches);
-        CheckBackward<double>(Softmax.LogBackward, AllWidths, SweepBatches);
+        CheckBackward<float>(Activations.SoftmaxBackwardFromOutput, AllWidths, SweepBatches);
+        CheckBackward<double>(Activations.SoftmaxBackwardFromOutput, AllWidths, SweepBatches);
+        CheckBackward<float>(Activations.LogSoftmaxBackwardFromOutput, AllWidths, SweepBatches);
+        CheckBackward<double>(Activations.LogSoftmaxBackwardFromOutput, AllWidths, SweepBatches);
     }
 
     [Fact]

@@ -61,8 +61,8 @@ public class SoftmaxTests
         float[] x = [1000f, -1000f, 999f, 0f, -1e30f, 3e38f, 2.9e38f, -3e38f];
         float[] y = new float[x.Length];
         float[] logY = new float[x.Length];
-        Softmax.Forward<float>(x, 2, 4, y);
-        Softmax.LogForward<float>(x, 2, 4, logY);
+        Activations.Softmax<float>(x, 2, 4, y);
+        Activations.LogSoftmax<float>(x, 2, 4, logY);
         Assert.Equal(1 / (1 + Math.Exp(-1)), y[0], 6);
         Assert.Equal(0f, y[1]);
         Assert.Equal(1 / (1 + Math.E), y[2], 6);
@@ -87,8 +87,8 @@ public class SoftmaxTests
 
             float[] y = new float[cols];
             float[] logY = new float[cols];
-            Softmax.Forward<float>(x, 1, cols, y);
-            Softmax.LogForward<float>(x, 1, cols, logY);
+            Activations.Softmax<float>(x, 1, cols, y);
+            Activations.LogSoftmax<float>(x, 1, cols, logY);
             double[] expected = ReferenceSoftmax(x.Select(v => (double)v).ToArray(), 1, cols, log: false);
             for (int j = 0; j < cols; j++)
             {
@@ -112,8 +112,8 @@ public class SoftmaxTests
         ];
         double[] y = new double[x.Length];
         double[] logY = new double[x.Length];
-        Softmax.Forward<double>(x, 5, 5, y);
-        Softmax.LogForward<double>(x, 5, 5, logY);
+        Activations.Softmax<double>(x, 5, 5, y);
+        Activations.LogSoftmax<double>(x, 5, 5, logY);
         Assert.All(y[0..5], v => Assert.True(double.IsNaN(v)));
         Assert.Equal([0, 0.5, 0, 0.5, 0], y[5..10]);
         Assert.Equal([-inf, -Math.Log(2), -inf, -Math.Log(2), -inf], logY[5..10]);
@@ -195,12 +195,12 @@ public class SoftmaxTests
             float[] x = Inputs.Uniform<float>(4 * cols, -20, 20, cols);
             float[] y = new float[x.Length];
             float[] inPlace = (float[])x.Clone();
-            Softmax.Forward<float>(x, 4, cols, y);
-            Softmax.Forward<float>(inPlace, 4, cols, inPlace);
+            Activations.Softmax<float>(x, 4, cols, y);
+            Activations.Softmax<float>(inPlace, 4, cols, inPlace);
             Assert.Equal(y, inPlace);
-            Softmax.LogForward<float>(x, 4, cols, y);
+            Activations.LogSoftmax<float>(x, 4, cols, y);
             inPlace = (float[])x.Clone();
-            Softmax.LogForward<float>(inPlace, 4, cols, inPlace);
+            Activations.LogSoftmax<float>(inPlace, 4, cols, inPlace);
             Assert.Equal(y, inPlace);
         }
     }
@@ -280,12 +280,12 @@ public class SoftmaxTests
         double[] dy = [0.5, -1, 2, 3];
         double[] y = new double[4];
         double[] dx = new double[4];
-        Softmax.Forward<double>(x, 1, 4, y);
-        Softmax.Backward<double>(y, dy, 1, 4, dx);
+        Activations.Softmax<double>(x, 1, 4, y);
+        Activations.SoftmaxBackwardFromOutput<double>(y, dy, 1, 4, dx);
         Assert.Equal(0, dx[0]);
         Assert.Equal(0, dx[3]);
-        Softmax.LogForward<double>(x, 1, 4, y);
-        Softmax.LogBackward<double>(y, dy, 1, 4, dx);
+        Activations.LogSoftmax<double>(x, 1, 4, y);
+        Activations.LogSoftmaxBackwardFromOutput<double>(y, dy, 1, 4, dx);
         Assert.Equal(0.5, dx[0]);
         Assert.Equal(3, dx[3]);
     }
@@ -295,20 +295,20 @@ public class SoftmaxTests
     {
         float[] x = new float[12];
         float[] dy = new float[12];
-        AssertRejects("rows", () => Softmax.Forward<float>(x, -1, 12, Untouched()));
-        AssertRejects("cols", () => Softmax.LogForward<float>(x, 3, -4, Untouched()));
-        AssertRejects("x", () => Softmax.Forward<float>(x, 3, 5, Untouched()));
-        AssertRejects("x", () => Softmax.Forward<float>(x, 65536, 65536, Untouched()));
-        AssertRejects("y", () => Softmax.Forward<float>(x, 3, 4, new float[11]));
-        AssertRejects("y", () => Softmax.Backward<float>(new float[11], dy, 3, 4, Untouched()));
-        AssertRejects("dy", () => Softmax.LogBackward<float>(x, new float[13], 3, 4, Untouched()));
-        AssertRejects("dx", () => Softmax.Backward<float>(x, dy, 3, 4, new float[11]));
+        AssertRejects("rows", () => Activations.Softmax<float>(x, -1, 12, Untouched()));
+        AssertRejects("cols", () => Activations.LogSoftmax<float>(x, 3, -4, Untouched()));
+        AssertRejects("x", () => Activations.Softmax<float>(x, 3, 5, Untouched()));
+        AssertRejects("x", () => Activations.Softmax<float>(x, 65536, 65536, Untouched()));
+        AssertRejects("y", () => Activations.Softmax<float>(x, 3, 4, new float[11]));
+        AssertRejects("y", () => Activations.SoftmaxBackwardFromOutput<float>(new float[11], dy, 3, 4, Untouched()));
+        AssertRejects("dy", () => Activations.LogSoftmaxBackwardFromOutput<float>(x, new float[13], 3, 4, Untouched()));
+        AssertRejects("dx", () => Activations.SoftmaxBackwardFromOutput<float>(x, dy, 3, 4, new float[11]));
 
         float[] shared = Enumerable.Repeat(7f, 16).ToArray();
-        var error = Assert.Throws<ArgumentException>(() => Softmax.Forward<float>(shared.AsSpan(0, 12), 3, 4, shared.AsSpan(4, 12)));
+        var error = Assert.Throws<ArgumentException>(() => Activations.Softmax<float>(shared.AsSpan(0, 12), 3, 4, shared.AsSpan(4, 12)));
         Assert.Equal("y", error.ParamName);
         Assert.All(shared, v => Assert.Equal(7f, v));
-        error = Assert.Throws<ArgumentException>(() => Softmax.Backward<float>(x, shared.AsSpan(0, 12), 3, 4, shared.AsSpan(1, 12)));
+        error = Assert.Throws<ArgumentException>(() => Activations.SoftmaxBackwardFromOutput<float>(x, shared.AsSpan(0, 12), 3, 4, shared.AsSpan(1, 12)));
         Assert.Equal("dx", error.ParamName);
         Assert.All(shared, v => Assert.Equal(7f, v));
     }
@@ -449,11 +449,11 @@ public class SoftmaxTests
     {
         if (log)
         {
-            Softmax.LogForward(x, rows, cols, y);
+            Activations.LogSoftmax(x, rows, cols, y);
         }
         else
         {
-            Softmax.Forward(x, rows, cols, y);
+            Activations.Softmax(x, rows, cols, y);
         }
     }
 
@@ -462,11 +462,11 @@ public class SoftmaxTests
     {
         if (log)
         {
-            Softmax.LogBackward(y, dy, rows, cols, dx);
+            Activations.LogSoftmaxBackwardFromOutput(y, dy, rows, cols, dx);
         }
         else
         {
-            Softmax.Backward(y, dy, rows, cols, dx);
+            Activations.SoftmaxBackwardFromOutput(y, dy, rows, cols, dx);
         }
     }
 

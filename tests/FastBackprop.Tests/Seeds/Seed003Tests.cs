@@ -26,7 +26,7 @@ public class Seed003Tests
         double loss = Losses.SoftmaxCrossEntropy<double>(logits, labels, N, 2, fused);
 
         double[] probabilities = new double[N * 2];
-        Softmax.Forward<double>(logits, N, 2, probabilities);
+        Activations.Softmax<double>(logits, N, 2, probabilities);
         for (int i = 0; i < fused.Length; i++)
         {
             Assert.Equal((probabilities[i] - oneHot[i]) / N, fused[i], 15);
@@ -37,14 +37,14 @@ public class Seed003Tests
         // The staged chain of the question: dŷ = −y/(N·ŷ) (log-loss gradient), then the softmax Jacobian backward.
         double[] dProbabilities = probabilities.Select((p, i) => -oneHot[i] / (N * p)).ToArray();
         double[] chained = new double[N * 2];
-        Softmax.Backward<double>(probabilities, dProbabilities, N, 2, chained);
+        Activations.SoftmaxBackwardFromOutput<double>(probabilities, dProbabilities, N, 2, chained);
         Assert.Equal(fused, chained, (a, b) => Math.Abs(a - b) <= 1e-15);
 
         // And through log-softmax: l = log ŷ, dl = −y/N.
         double[] logProbabilities = new double[N * 2];
-        Softmax.LogForward<double>(logits, N, 2, logProbabilities);
+        Activations.LogSoftmax<double>(logits, N, 2, logProbabilities);
         double[] throughLog = new double[N * 2];
-        Softmax.LogBackward<double>(logProbabilities, oneHot.Select(t => -t / N).ToArray(), N, 2, throughLog);
+        Activations.LogSoftmaxBackwardFromOutput<double>(logProbabilities, oneHot.Select(t => -t / N).ToArray(), N, 2, throughLog);
         Assert.Equal(fused, throughLog, (a, b) => Math.Abs(a - b) <= 1e-15);
 
         // Probability targets (one-hot) give the same loss and gradient as labels.

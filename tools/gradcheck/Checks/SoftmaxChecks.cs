@@ -72,11 +72,11 @@ public static class SoftmaxChecks
         {
             if (log)
             {
-                Softmax.LogForward<T>(inputs[0], rows, cols, output);
+                Activations.LogSoftmax<T>(inputs[0], rows, cols, output);
             }
             else
             {
-                Softmax.Forward<T>(inputs[0], rows, cols, output);
+                Activations.Softmax<T>(inputs[0], rows, cols, output);
             }
         }
 
@@ -84,11 +84,11 @@ public static class SoftmaxChecks
         {
             if (log)
             {
-                Softmax.LogBackward<T>(output, upstream, rows, cols, gradients[0]);
+                Activations.LogSoftmaxBackwardFromOutput<T>(output, upstream, rows, cols, gradients[0]);
             }
             else
             {
-                Softmax.Backward<T>(output, upstream, rows, cols, gradients[0]);
+                Activations.SoftmaxBackwardFromOutput<T>(output, upstream, rows, cols, gradients[0]);
             }
         }
     }
