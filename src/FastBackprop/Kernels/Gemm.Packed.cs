@@ -210,8 +210,9 @@ public static partial class Gemm
     /// registers, and returns the first p left for the scalar loop (all of them on paths narrower than 256 bits).
     /// </summary>
     /// <remarks>
-    /// Scalar, the transposed pack is one load and one store per element and cost the NT backprop shape
-    /// (64×256×784, where each packed element serves only 64 rows) a third of its time against NN. A float block is
+    /// Scalar, the transposed pack is one load and one store per element; on the NT backprop shape (64×256×784,
+    /// where each packed element serves only 64 rows) NT took 1.20–1.39× NN's time with it and 1.10–1.12× with the
+    /// transposes (Stopwatch minima on a Xeon, old and new build in turn, loaded machine). A float block is
     /// eight 128-bit loads paired into 256-bit registers (row r's half in the low lane, row r + 4's in the high:
     /// vinsertf128 from memory uses no shuffle port), then two rounds of in-lane shuffles: unpack interleaves row
     /// pairs, shufps picks pairs of pairs, so register q holds k step q of rows 0–3 low and 4–7 high. 16 shuffles
