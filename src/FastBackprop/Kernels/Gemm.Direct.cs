@@ -84,7 +84,7 @@ public static partial class Gemm
         bool full = width == TOps.Count;
         if (!full)
         {
-            CopyTile(c, problem.Ldc, tile, TOps.Count, TRows.Value, width, problem.Beta);
+            LoadEdgeTile(c, problem.Ldc, tile, TOps.Count, TRows.Value, TRows.Value, width, problem.Beta);
         }
 
         for (int block = 0; block < kBlocks; block++)
@@ -97,7 +97,7 @@ public static partial class Gemm
 
         if (!full)
         {
-            CopyTile(tile, TOps.Count, c, problem.Ldc, TRows.Value, width, T.One);
+            CopyRows(tile, TOps.Count, c, problem.Ldc, TRows.Value, width);
         }
     }
 }
