@@ -15,6 +15,12 @@ namespace FastBackprop;
 /// of the scalar loop it replaced. SGD's and momentum's parameter step is a multiply-add, as in
 /// <see cref="Linear.Axpy{T}"/>: one rounding where it is fused, two where it is not (SSE-only x86, x86 without
 /// hardware intrinsics; Arm64 always fuses), so those paths can differ from the others by one rounding.</para>
+/// <para>Momentum's velocity and Adam's moments are flushed to zero where their magnitude falls below the smallest
+/// normal number (2⁻¹²⁶ in float, 2⁻¹⁰²² in double). A weight whose gradient is zero (a dead ReLU unit's) has a
+/// state that decays geometrically, by μ or β per step, and without the flush it would spend ≈ 150 (momentum) to
+/// ≈ 16 000 (Adam's v) steps as a subnormal; Intel cores take a microcode assist on every vector operation with a
+/// subnormal operand or result. On 784-256-10 ReLU at batch 64 (this Xeon, Stopwatch), the momentum update went from
+/// 92 µs to 1.3 ms per step as units died. The flush moves θ by less than α·2⁻¹²⁶ per step.</para>
 /// <para>The spans must have one length and be disjoint (an <c>Mlp</c>'s parameters, gradient and state vectors are);
 /// an <see cref="ArgumentException"/> naming the span says otherwise before anything is written.</para>
 /// </remarks>
@@ -66,6 +72,19 @@ internal static class ParameterUpdates
         Guard.NoOverlap(parameters, state, nameof(parameters), stateName);
     }
 
+    /// <summary>x, or +0 where |x| is below the smallest normal number (NaN and ±∞ pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec FlushSubnormal<T, TOps, TVec>(TVec x)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct =>
+        TOps.Select(TOps.LessThan(TOps.Abs(x), TOps.Create(SmallestNormal<T>())), TOps.Create(T.Zero), x);
+
+    /// <summary>2⁻¹²⁶ for float, 2⁻¹⁰²² for double: the smallest subnormal times 2^(mantissa bits).</summary>
+    internal static T SmallestNormal<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        T.Epsilon * T.CreateTruncating(typeof(T) == typeof(float) ? 8388608.0 : 4503599627370496.0);
+
     /// <summary>θ ← d·θ + (−α)·g, the multiply-add fused where the hardware can (as Axpy).</summary>
     private readonly struct SgdOperator<T>(T negativeRate, T decay) : IBinaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -77,7 +96,10 @@ internal static class ParameterUpdates
             TOps.MultiplyAdd(TOps.Create(negativeRate), gradient, TOps.Multiply(TOps.Create(decay), parameter));
     }
 
-    /// <summary>v ← μ·v + g (two roundings, as the scale-then-add it replaced); θ ← d·θ + (−α)·v, fused where the hardware can.</summary>
+    /// <summary>
+    /// v ← μ·v + g (two roundings, as the scale-then-add it replaced), flushed to zero below the normal range;
+    /// θ ← d·θ + (−α)·v, fused where the hardware can.
+    /// </summary>
     private readonly struct MomentumOperator<T>(T negativeRate, T momentum, T decay) : IUpdateOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -86,7 +108,7 @@ internal static class ParameterUpdates
             where TOps : IVectorOps<TVec, T>
             where TVec : struct
         {
-            TVec velocity = TOps.Add(TOps.Multiply(TOps.Create(momentum), state), gradient);
+            TVec velocity = FlushSubnormal<T, TOps, TVec>(TOps.Add(TOps.Multiply(TOps.Create(momentum), state), gradient));
             state = velocity;
             return TOps.MultiplyAdd(TOps.Create(negativeRate), velocity, TOps.Multiply(TOps.Create(decay), parameter));
         }
@@ -94,7 +116,8 @@ internal static class ParameterUpdates
 
     /// <summary>
     /// m ← β₁·m + (1−β₁)·g; v ← β₂·v + ((1−β₂)·g)·g; θ ← d·θ − (s·m) / (√(c₂·v) + ε), each operation rounded
-    /// once in this order and none fused, so that every path gives the same bits.
+    /// once in this order and none fused, so that every path gives the same bits; m and v are flushed to zero below
+    /// the normal range before they are stored and used.
     /// </summary>
     private readonly struct AdamOperator<T>(AdamCoefficients<T> c, T decay) : ITwoStateUpdateOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -104,10 +127,11 @@ internal static class ParameterUpdates
             where TOps : IVectorOps<TVec, T>
             where TVec : struct
         {
-            TVec m = TOps.Add(TOps.Multiply(TOps.Create(c.Beta1), firstState), TOps.Multiply(TOps.Create(c.OneMinusBeta1), gradient));
-            TVec v = TOps.Add(
+            TVec m = FlushSubnormal<T, TOps, TVec>(
+                TOps.Add(TOps.Multiply(TOps.Create(c.Beta1), firstState), TOps.Multiply(TOps.Create(c.OneMinusBeta1), gradient)));
+            TVec v = FlushSubnormal<T, TOps, TVec>(TOps.Add(
                 TOps.Multiply(TOps.Create(c.Beta2), secondState),
-                TOps.Multiply(TOps.Multiply(TOps.Create(c.OneMinusBeta2), gradient), gradient));
+                TOps.Multiply(TOps.Multiply(TOps.Create(c.OneMinusBeta2), gradient), gradient)));
             firstState = m;
             secondState = v;
             TVec denominator = TOps.Add(TOps.Sqrt(TOps.Multiply(TOps.Create(c.SecondCorrection), v)), TOps.Create(c.Epsilon));
