@@ -23,6 +23,8 @@ namespace FastBackprop.Benchmarks;
 /// <remarks>
 /// Jobs per SIMD path come from FASTBACKPROP_BENCH_PATHS (comma-separated: avx512, avx2, vector128; default
 /// avx512): `FASTBACKPROP_BENCH_PATHS=avx512,avx2 dotnet run -c Release --project perf/FastBackprop.Benchmarks -- --filter '*Gemm*'`.
+/// FASTBACKPROP_BENCH_SHAPES (comma-separated shapes as written in <see cref="Shape"/>'s list) keeps only those shapes:
+/// `FASTBACKPROP_BENCH_SHAPES="NN 64x500x2,NN 1x2x500"`.
 /// </remarks>
 [Config(typeof(GemmConfig))]
 [GenericTypeArguments(typeof(float))]
@@ -143,6 +145,13 @@ public sealed class GemmConfig : ManualConfig
         if (!OneDnn.Available)
         {
             Console.WriteLine(OneDnn.MissingMessage);
+        }
+
+        string? shapes = Environment.GetEnvironmentVariable("FASTBACKPROP_BENCH_SHAPES");
+        if (!string.IsNullOrWhiteSpace(shapes))
+        {
+            string[] kept = shapes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            AddFilter(new SimpleFilter(benchmark => benchmark.Parameters["Shape"] is string shape && kept.Contains(shape)));
         }
 
         // dnnl_sgemm is float only: the oneDNN rows run in GemmBenchmarks<Single>, and only where the library loads.

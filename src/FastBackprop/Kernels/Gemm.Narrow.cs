@@ -11,6 +11,11 @@ public static partial class Gemm
     /// (<see cref="KBlocking"/>), so a row's bits do not depend on whether its call took this path.
     /// </summary>
     private static unsafe void RunNarrow<T>(in GemmProblem<T> problem, GemmBlockSizes blocks)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        NarrowRows(problem, 0, problem.M, blocks);
+
+    /// <summary>Rows r0..r1 of C by the narrow kernel (also the last rows of the tall path, fewer than a vector).</summary>
+    private static unsafe void NarrowRows<T>(in GemmProblem<T> problem, int r0, int r1, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         (nint aRow, nint aK) = problem.OpA == MatrixOp.None ? (problem.Lda, (nint)1) : ((nint)1, problem.Lda);
@@ -20,7 +25,7 @@ public static partial class Gemm
         {
             int width = Math.Min(NarrowColumns, problem.N - j);
             T* b = problem.B + (j * bCol);
-            for (int i = 0; i < problem.M; i++)
+            for (int i = r0; i < r1; i++)
             {
                 T* a = problem.A + (i * aRow);
                 T* c = problem.C + (i * problem.Ldc) + j;

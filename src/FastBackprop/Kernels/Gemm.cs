@@ -135,14 +135,16 @@ public static partial class Gemm
             return;
         }
 
-        (int _, int packedColumns) = Units<T>(direct: false);
-        bool direct = problem.OpB == MatrixOp.None && strategy switch
+        (int _, int packedColumns) = Units<T>(KernelKind.Packed, problem.N);
+        KernelKind kind = strategy switch
         {
-            GemmStrategy.Direct => true,
-            GemmStrategy.Packed => false,
-            _ => work <= blocks.DirectMaxWork || problem.N < packedColumns,
+            GemmStrategy.Direct when problem.OpB == MatrixOp.None => KernelKind.Direct,
+            GemmStrategy.Tall => KernelKind.Tall,
+            GemmStrategy.Auto when problem.N <= NarrowColumns => KernelKind.Tall,
+            GemmStrategy.Auto when problem.OpB == MatrixOp.None && (work <= blocks.DirectMaxWork || problem.N < packedColumns) => KernelKind.Direct,
+            _ => KernelKind.Packed,
         };
-        (int rowUnit, int colUnit) = Units<T>(direct);
+        (int rowUnit, int colUnit) = Units<T>(kind, problem.N);
         int rowTiles = (problem.M + rowUnit - 1) / rowUnit;
         int colTiles = (problem.N + colUnit - 1) / colUnit;
         bool splitColumns = colTiles >= rowTiles;
@@ -150,25 +152,25 @@ public static partial class Gemm
         if (parts > 1)
         {
             GemmWork<T> job = GemmWork<T>.ForThisThread;
-            job.Set(problem, direct, splitColumns, splitColumns ? colUnit : rowUnit, splitColumns ? colTiles : rowTiles);
+            job.Set(problem, kind, splitColumns, splitColumns ? colUnit : rowUnit, splitColumns ? colTiles : rowTiles);
             if (WorkerTeam.Shared.TryRun(job, parts))
             {
                 return;
             }
         }
 
-        nuint scratchBytes = DirectScratchBytes<T>(problem.K, colUnit);
-        if (direct && scratchBytes <= StackScratchBytes)
+        nuint scratchBytes = ScratchBytes(problem, kind, blocks);
+        if (kind != KernelKind.Packed && scratchBytes <= StackScratchBytes)
         {
-            // Tiny problems (a batch-1 layer): scratch on the stack, no pool round trip.
+            // Tiny problems (a batch-1 layer, a tall product with op(A) = Aᵀ): scratch on the stack, no pool round trip.
             byte* stack = stackalloc byte[StackScratchBytes + PackWorkspace.Alignment];
             byte* scratch = (byte*)PackWorkspace.Align((nuint)stack);
-            RunRange(problem, direct, 0, problem.M, 0, problem.N, null, scratch);
+            RunRange(problem, kind, 0, problem.M, 0, problem.N, null, scratch);
             return;
         }
 
         PackWorkspace workspace = PackWorkspacePool.Get();
-        RunRange(problem, direct, 0, problem.M, 0, problem.N, workspace, null);
+        RunRange(problem, kind, 0, problem.M, 0, problem.N, workspace, null);
         PackWorkspacePool.Return(workspace);
     }
 
@@ -189,6 +191,19 @@ public static partial class Gemm
     /// </summary>
     private const int NarrowMaxRows = 8;
 
+    /// <summary>Scratch bytes of a kind other than packed (which reserves its own).</summary>
+    private static nuint ScratchBytes<T>(in GemmProblem<T> problem, KernelKind kind, GemmBlockSizes blocks)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        kind == KernelKind.Tall ? TallScratchBytes(problem, blocks) : DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N).Cols);
+
+    /// <summary>The kernel family a call runs: chosen from n, k, op(B) and the work (and the strategy a test forces).</summary>
+    private enum KernelKind
+    {
+        Packed,
+        Direct,
+        Tall,
+    }
+
     /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and a DirectRows × V tile of C.</summary>
     private static unsafe nuint DirectScratchBytes<T>(int k, int lanes)
         where T : unmanaged =>
@@ -197,25 +212,30 @@ public static partial class Gemm
     private static GemmBlockSizes Blocks => PathTable.Active.GemmBlocks;
 
     /// <summary>The granules a thread split must respect (tile rows, tile columns) so tiles never straddle two threads.</summary>
-    private static (int Rows, int Cols) Units<T>(bool direct)
+    private static (int Rows, int Cols) Units<T>(KernelKind kind, int n)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         SimdPathRow path = PathTable.Active;
         int lanes = path.Lanes<T>();
-        return direct ? (DirectRows, lanes) : (path.MicrokernelRows, path.MicrokernelVectors * lanes);
+        return kind switch
+        {
+            KernelKind.Direct => (DirectRows, lanes),
+            KernelKind.Tall => (TallRows<T>(), Math.Max(n, 1)),
+            _ => (path.MicrokernelRows, path.MicrokernelVectors * lanes),
+        };
     }
 
     /// <summary>The active path's kernel for rows r0..r1 and columns c0..c1 of C.</summary>
     /// <remarks>The unpacked path uses <paramref name="scratch"/> when given, else reserves its scratch in <paramref name="workspace"/>.</remarks>
-    private static unsafe void RunRange<T>(in GemmProblem<T> problem, bool direct, int r0, int r1, int c0, int c1, PackWorkspace? workspace, byte* scratch)
+    private static unsafe void RunRange<T>(in GemmProblem<T> problem, KernelKind kind, int r0, int r1, int c0, int c1, PackWorkspace? workspace, byte* scratch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (direct && scratch is null)
+        if (kind != KernelKind.Packed && scratch is null)
         {
-            scratch = workspace!.Reserve(DirectScratchBytes<T>(problem.K, Units<T>(direct: true).Cols));
+            scratch = workspace!.Reserve(ScratchBytes(problem, kind, Blocks));
         }
 
-        var range = new RangeKernel<T>(in problem, direct, r0, r1, c0, c1, workspace, scratch);
+        var range = new RangeKernel<T>(in problem, kind, r0, r1, c0, c1, workspace, scratch);
         PathTable.Run<RangeKernel<T>, T>(ref range);
     }
 
@@ -224,15 +244,15 @@ public static partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         private readonly ref readonly GemmProblem<T> _problem;
-        private readonly bool _direct;
+        private readonly KernelKind _kind;
         private readonly int _r0, _r1, _c0, _c1;
         private readonly PackWorkspace? _workspace;
         private readonly byte* _scratch;
 
-        public RangeKernel(in GemmProblem<T> problem, bool direct, int r0, int r1, int c0, int c1, PackWorkspace? workspace, byte* scratch)
+        public RangeKernel(in GemmProblem<T> problem, KernelKind kind, int r0, int r1, int c0, int c1, PackWorkspace? workspace, byte* scratch)
         {
             _problem = ref problem;
-            _direct = direct;
+            _kind = kind;
             (_r0, _r1, _c0, _c1) = (r0, r1, c0, c1);
             _workspace = workspace;
             _scratch = scratch;
@@ -243,13 +263,17 @@ public static partial class Gemm
             where TVec : struct
             where TMicrokernel : struct, IGemmMicrokernel<T>
         {
-            if (_direct)
+            switch (_kind)
             {
-                RunDirect<T, TVec, TOps>(_problem, _r0, _r1, _c0, _c1, _scratch, Blocks);
-            }
-            else
-            {
-                RunPacked<T, TVec, TOps, TMicrokernel>(_problem, _r0, _r1, _c0, _c1, _workspace!, Blocks);
+                case KernelKind.Direct:
+                    RunDirect<T, TVec, TOps>(_problem, _r0, _r1, _c0, _c1, _scratch, Blocks);
+                    break;
+                case KernelKind.Tall:
+                    RunTall<T, TVec, TOps>(_problem, _r0, _r1, _scratch, Blocks);
+                    break;
+                default:
+                    RunPacked<T, TVec, TOps, TMicrokernel>(_problem, _r0, _r1, _c0, _c1, _workspace!, Blocks);
+                    break;
             }
         }
     }
@@ -262,7 +286,7 @@ public static partial class Gemm
         private static GemmWork<T>? t_forThisThread;
 
         private GemmProblem<T> _problem;
-        private bool _direct;
+        private KernelKind _kind;
         private bool _splitColumns;
         private int _unit;
         private int _tiles;
@@ -270,10 +294,10 @@ public static partial class Gemm
         /// <summary>The calling thread's own instance, made once: a call never shares it, so setting it is safe even when the team is busy.</summary>
         public static GemmWork<T> ForThisThread => t_forThisThread ??= new GemmWork<T>();
 
-        public void Set(in GemmProblem<T> problem, bool direct, bool splitColumns, int unit, int tiles)
+        public void Set(in GemmProblem<T> problem, KernelKind kind, bool splitColumns, int unit, int tiles)
         {
             _problem = problem;
-            _direct = direct;
+            _kind = kind;
             _splitColumns = splitColumns;
             _unit = unit;
             _tiles = tiles;
@@ -286,11 +310,11 @@ public static partial class Gemm
             PackWorkspace workspace = PackWorkspacePool.Get();
             if (_splitColumns)
             {
-                RunRange(_problem, _direct, 0, _problem.M, first, Math.Min(last, _problem.N), workspace, null);
+                RunRange(_problem, _kind, 0, _problem.M, first, Math.Min(last, _problem.N), workspace, null);
             }
             else
             {
-                RunRange(_problem, _direct, first, Math.Min(last, _problem.M), 0, _problem.N, workspace, null);
+                RunRange(_problem, _kind, first, Math.Min(last, _problem.M), 0, _problem.N, workspace, null);
             }
 
             PackWorkspacePool.Return(workspace);
@@ -301,7 +325,10 @@ public static partial class Gemm
 /// <summary>Which GEMM path runs: chosen by size (<see cref="Auto"/>) or forced.</summary>
 internal enum GemmStrategy
 {
-    /// <summary>Narrow for tiny problems of at most four columns, unpacked for small ones with op(B) = B, packed otherwise.</summary>
+    /// <summary>
+    /// Narrow for at most four columns and eight rows, tall for at most four columns and more rows, unpacked for
+    /// other small problems with op(B) = B, packed otherwise.
+    /// </summary>
     Auto,
 
     /// <summary>Always pack.</summary>
@@ -312,6 +339,9 @@ internal enum GemmStrategy
 
     /// <summary>Unpacked wherever op(B) = B; packed otherwise.</summary>
     Direct,
+
+    /// <summary>Always the tall path (vectors down the rows, four columns of C at a time), any op.</summary>
+    Tall,
 }
 
 /// <summary>A validated GEMM call with its spans pinned: the raw pointers kernels and worker threads share.</summary>

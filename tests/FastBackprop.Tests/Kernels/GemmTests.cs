@@ -9,7 +9,7 @@ public class GemmTests
 {
     private static readonly MatrixOp[] Ops = [MatrixOp.None, MatrixOp.Transpose];
 
-    private static readonly GemmStrategy[] Strategies = [GemmStrategy.Packed, GemmStrategy.Direct, GemmStrategy.Narrow];
+    private static readonly GemmStrategy[] Strategies = [GemmStrategy.Packed, GemmStrategy.Direct, GemmStrategy.Narrow, GemmStrategy.Tall];
 
     /// <summary>
     /// Every (opA, opB) on the packed, the unpacked (which packs anyway when op(B) = Bᵀ) and the narrow path; the
@@ -102,6 +102,7 @@ public class GemmTests
     [InlineData(nameof(GemmStrategy.Packed))]
     [InlineData(nameof(GemmStrategy.Direct))]
     [InlineData(nameof(GemmStrategy.Narrow))]
+    [InlineData(nameof(GemmStrategy.Tall))]
     public void Beta_zero_overwrites_NaN_and_infinity_in_C(string path)
     {
         GemmStrategy strategy = Enum.Parse<GemmStrategy>(path);

@@ -1,0 +1,249 @@
+using FastBackprop.Buffers;
+using FastBackprop.Simd;
+
+namespace FastBackprop;
+
+/// <summary>
+/// The path of a tall, narrow C (n ≤ 4 columns, more rows than the narrow path takes): vectors run down the rows.
+/// </summary>
+/// <remarks>
+/// A vector across C's rows wastes 14 of 16 lanes on a 2-column C (the output layer of 2-500-2, its weight gradient
+/// 500 × 64 · 64 × 2). Here a lane is a row: a tile is R vectors of rows by up to four columns, and each k step is R
+/// loads of op(A)'s column p, one broadcast of op(B)[p, q] per column and R·width FMAs.
+/// <list type="bullet">
+/// <item>op(A) = Aᵀ: column p of op(A) is row p of A, read where it lies.</item>
+/// <item>op(A) = A: the tile's rows of A are transposed into scratch for each k block (8 × 8 AVX transposes where
+/// the path has them), so the column is contiguous there.</item>
+/// </list>
+/// Each element is one FMA chain per k block over p in order, folded into C as the other kernels fold it
+/// (<see cref="KBlocking"/>): its bits are those of the narrow, unpacked and packed paths.
+/// </remarks>
+public static partial class Gemm
+{
+    /// <summary>
+    /// Rows of a tall tile: <see cref="SimdPathRow.MicrokernelVectors"/> vectors. Its accumulators (that many vectors
+    /// × 4 columns) fit the register budget the packed microkernel (6 × that many vectors) is sized for.
+    /// </summary>
+    private static int TallRows<T>()
+        where T : unmanaged
+    {
+        SimdPathRow path = PathTable.Active;
+        return path.MicrokernelVectors * path.Lanes<T>();
+    }
+
+    /// <summary>Scratch of the tall path: a transposed k block of one tile's rows of A (none when op(A) = Aᵀ).</summary>
+    private static unsafe nuint TallScratchBytes<T>(in GemmProblem<T> problem, GemmBlockSizes blocks)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        problem.OpA == MatrixOp.None ? (nuint)(TallRows<T>() * KBlocking(problem.K, blocks).Depth * sizeof(T)) : 0;
+
+    /// <summary>Rows r0..r1 of C: whole tiles, then single vectors of rows, then the last rows one at a time (narrow).</summary>
+    private static unsafe void RunTall<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, byte* scratch, GemmBlockSizes blocks)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+    {
+        int v = TOps.Count;
+        int tileRows = TallRows<T>();
+        T* sums = stackalloc T[4 * v];
+        int i = r0;
+        if (tileRows == 4 * v)
+        {
+            for (; i + tileRows <= r1; i += tileRows)
+            {
+                TallTile<T, TVec, TOps, Rows4>(problem, i, (T*)scratch, sums, blocks);
+            }
+        }
+        else if (tileRows == 2 * v)
+        {
+            for (; i + tileRows <= r1; i += tileRows)
+            {
+                TallTile<T, TVec, TOps, Rows2>(problem, i, (T*)scratch, sums, blocks);
+            }
+        }
+
+        for (; i + v <= r1; i += v)
+        {
+            TallTile<T, TVec, TOps, Rows1>(problem, i, (T*)scratch, sums, blocks);
+        }
+
+        NarrowRows(problem, i, r1, blocks);
+    }
+
+    /// <summary>
+    /// C[i..i + TRows·V, 0..n), k block by k block, four columns at a time; <paramref name="sums"/> holds 4·V
+    /// elements for the fold.
+    /// </summary>
+    private static unsafe void TallTile<T, TVec, TOps, TRows>(in GemmProblem<T> problem, int i, T* scratch, T* sums, GemmBlockSizes blocks)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+        where TRows : struct, IRowCount
+    {
+        int rows = TRows.Value * TOps.Count;
+        (nint bK, nint bCol) = problem.OpB == MatrixOp.None ? (problem.Ldb, (nint)1) : ((nint)1, problem.Ldb);
+        (int kBlocks, int depth) = KBlocking(problem.K, blocks);
+        for (int block = 0; block < kBlocks; block++)
+        {
+            int pc = block * depth;
+            int blockDepth = Math.Min(depth, problem.K - pc);
+            T* columns;
+            nint columnStride;
+            if (problem.OpA == MatrixOp.Transpose)
+            {
+                columns = problem.A + (pc * problem.Lda) + i;
+                columnStride = problem.Lda;
+            }
+            else
+            {
+                TransposeRows<T, TVec, TOps>(problem.A + (i * problem.Lda) + pc, problem.Lda, rows, blockDepth, scratch);
+                columns = scratch;
+                columnStride = rows;
+            }
+
+            T beta = block == 0 ? problem.Beta : T.One;
+            for (int j = 0; j < problem.N; j += NarrowColumns)
+            {
+                TallBlock<T, TVec, TOps, TRows>(
+                    columns, columnStride, blockDepth, problem.B + (pc * bK) + (j * bCol), bK, bCol, Math.Min(NarrowColumns, problem.N - j),
+                    problem.C + (i * problem.Ldc) + j, problem.Ldc, problem.Alpha, beta, sums);
+            }
+        }
+    }
+
+    /// <summary><c>destination[p·rows + r] = source[r·lda + p]</c> for r &lt; rows (a multiple of 8 or fewer), p &lt; depth.</summary>
+    private static unsafe void TransposeRows<T, TVec, TOps>(T* source, nint lda, int rows, int depth, T* destination)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+    {
+        int r = 0;
+        for (; r + 8 <= rows; r += 8)
+        {
+            T* s = source + (r * lda);
+            T* d = destination + r;
+            for (int p = TransposeBlocks<T, TVec, TOps>(s, lda, depth, d, rows); p < depth; p++)
+            {
+                for (int q = 0; q < 8; q++)
+                {
+                    d[(p * rows) + q] = s[(q * lda) + p];
+                }
+            }
+        }
+
+        for (; r < rows; r++)
+        {
+            for (int p = 0; p < depth; p++)
+            {
+                destination[(p * rows) + r] = source[(r * lda) + p];
+            }
+        }
+    }
+
+    /// <summary>
+    /// One k block of a TRows-vector × width tile (width ≤ 4): <c>acc[r, q] = Σ_p column_p[r]·b[p·bK + q·bCol]</c>,
+    /// one FMA chain from 0 per element, then <c>c = acc·α + β·c</c> as <see cref="FoldNarrow"/> folds it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TallBlock<T, TVec, TOps, TRows>(
+        T* columns, nint columnStride, int depth, T* b, nint bK, nint bCol, int width, T* c, nint ldc, T alpha, T beta, T* sums)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+        where TRows : struct, IRowCount
+    {
+        int v = TOps.Count;
+        TVec c00 = TOps.Create(T.Zero), c01 = c00, c02 = c00, c03 = c00;
+        TVec c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        TVec c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        TVec c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int p = 0; p < depth; p++)
+        {
+            T* row = b + (p * bK);
+            TVec x0 = TOps.Load(ref columns[0]);
+            TVec x1 = TRows.Value > 1 ? TOps.Load(ref columns[v]) : x0;
+            TVec x2 = TRows.Value > 2 ? TOps.Load(ref columns[2 * v]) : x0;
+            TVec x3 = TRows.Value > 2 ? TOps.Load(ref columns[3 * v]) : x0;
+            TallStep<T, TVec, TOps, TRows>(TOps.Create(row[0]), x0, x1, x2, x3, ref c00, ref c10, ref c20, ref c30);
+            if (width > 1)
+            {
+                TallStep<T, TVec, TOps, TRows>(TOps.Create(row[bCol]), x0, x1, x2, x3, ref c01, ref c11, ref c21, ref c31);
+            }
+
+            if (width > 2)
+            {
+                TallStep<T, TVec, TOps, TRows>(TOps.Create(row[2 * bCol]), x0, x1, x2, x3, ref c02, ref c12, ref c22, ref c32);
+            }
+
+            if (width > 3)
+            {
+                TallStep<T, TVec, TOps, TRows>(TOps.Create(row[3 * bCol]), x0, x1, x2, x3, ref c03, ref c13, ref c23, ref c33);
+            }
+
+            columns += columnStride;
+        }
+
+        TallColumn<T, TVec, TOps, TRows>(c00, c10, c20, c30, c, ldc, alpha, beta, sums);
+        if (width > 1)
+        {
+            TallColumn<T, TVec, TOps, TRows>(c01, c11, c21, c31, c + 1, ldc, alpha, beta, sums);
+        }
+
+        if (width > 2)
+        {
+            TallColumn<T, TVec, TOps, TRows>(c02, c12, c22, c32, c + 2, ldc, alpha, beta, sums);
+        }
+
+        if (width > 3)
+        {
+            TallColumn<T, TVec, TOps, TRows>(c03, c13, c23, c33, c + 3, ldc, alpha, beta, sums);
+        }
+    }
+
+    /// <summary>acc_r = x_r·w + acc_r for the tile's TRows vectors of rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TallStep<T, TVec, TOps, TRows>(TVec w, TVec x0, TVec x1, TVec x2, TVec x3, ref TVec acc0, ref TVec acc1, ref TVec acc2, ref TVec acc3)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+        where TRows : struct, IRowCount
+    {
+        acc0 = TOps.MultiplyAdd(x0, w, acc0);
+        if (TRows.Value > 1)
+        {
+            acc1 = TOps.MultiplyAdd(x1, w, acc1);
+        }
+
+        if (TRows.Value > 2)
+        {
+            acc2 = TOps.MultiplyAdd(x2, w, acc2);
+            acc3 = TOps.MultiplyAdd(x3, w, acc3);
+        }
+    }
+
+    /// <summary>Folds one column's TRows vectors of sums into C's column at <paramref name="c"/>, row stride ldc, through <paramref name="sums"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void TallColumn<T, TVec, TOps, TRows>(TVec acc0, TVec acc1, TVec acc2, TVec acc3, T* c, nint ldc, T alpha, T beta, T* sums)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+        where TRows : struct, IRowCount
+    {
+        int v = TOps.Count;
+        TOps.Store(acc0, ref sums[0]);
+        if (TRows.Value > 1)
+        {
+            TOps.Store(acc1, ref sums[v]);
+        }
+
+        if (TRows.Value > 2)
+        {
+            TOps.Store(acc2, ref sums[2 * v]);
+            TOps.Store(acc3, ref sums[3 * v]);
+        }
+
+        for (int r = 0; r < TRows.Value * v; r++)
+        {
+            FoldNarrow(c + (r * ldc), sums[r], T.Zero, hasSecond: false, alpha, beta);
+        }
+    }
+}
