@@ -25,11 +25,7 @@ public static class Linear
         Guard.MatrixLength(y.Length, rows, cols, nameof(y));
         Guard.LengthIs(bias.Length, cols, nameof(bias), nameof(cols));
         Guard.NoOverlap(bias, y, nameof(bias), nameof(y));
-        for (int r = 0; r < rows; r++)
-        {
-            Span<T> row = y.Slice(r * cols, cols);
-            ElementwiseDriver.Run(default(AddOperator<T>), row, bias, row);
-        }
+        BiasDriver.AddBias(bias, rows, cols, y);
     }
 
     /// <summary>
@@ -55,11 +51,7 @@ public static class Linear
             return;
         }
 
-        dy[..cols].CopyTo(db);
-        for (int r = 1; r < rows; r++)
-        {
-            ElementwiseDriver.Run(default(AddOperator<T>), db, dy.Slice(r * cols, cols), db);
-        }
+        BiasDriver.ColumnSums(dy, rows, cols, db);
     }
 
     /// <summary><c>y ← α·x + y</c>, element-wise (a gradient-descent step is <c>Axpy(−η, gradient, weights)</c>).</summary>

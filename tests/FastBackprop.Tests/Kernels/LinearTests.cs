@@ -61,6 +61,51 @@ public class LinearTests
     }
 
     [Fact]
+    public void Bias_add_and_bias_gradient_are_exact_for_every_shape_to_40_by_40_and_write_only_their_destination()
+    {
+        // Rows shorter than a vector run as one flat span with a bias window per phase (BiasDriver); every row count
+        // and width up to 40 crosses each phase of 16 lanes and the lengths below one vector. The destination lies
+        // inside a larger array between sentinels that a stray store would overwrite.
+        const int Margin = 20;
+        const float Sentinel = -12345f;
+        for (int rows = 0; rows <= 40; rows++)
+        {
+            for (int cols = 0; cols <= 40; cols++)
+            {
+                int length = rows * cols;
+                float[] bias = Inputs.Uniform<float>(cols, -1, 1, cols + 3);
+                float[] y = Inputs.Uniform<float>(length, -1, 1, length + 5);
+                float[] buffer = Enumerable.Repeat(Sentinel, length + (2 * Margin)).ToArray();
+                y.CopyTo(buffer, Margin);
+                Linear.AddBias<float>(bias, rows, cols, buffer.AsSpan(Margin, length));
+                for (int i = 0; i < length; i++)
+                {
+                    // The sum of two floats is exact in double, so rounding it once gives the correctly rounded float sum.
+                    Assert.Equal((float)((double)y[i] + bias[i % cols]), buffer[Margin + i]);
+                }
+
+                Assert.All(buffer.AsSpan(0, Margin).ToArray().Concat(buffer.AsSpan(Margin + length).ToArray()), v => Assert.Equal(Sentinel, v));
+
+                double[] dy = Inputs.Uniform<double>(length, -1, 1, length + 7);
+                double[] sums = Enumerable.Repeat((double)Sentinel, cols + (2 * Margin)).ToArray();
+                Linear.BiasGradient<double>(dy, rows, cols, sums.AsSpan(Margin, cols));
+                for (int c = 0; c < cols; c++)
+                {
+                    double sum = 0;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        sum += dy[(r * cols) + c];
+                    }
+
+                    Assert.Equal(sum, sums[Margin + c]);
+                }
+
+                Assert.All(sums.AsSpan(0, Margin).ToArray().Concat(sums.AsSpan(Margin + cols).ToArray()), v => Assert.Equal(Sentinel, v));
+            }
+        }
+    }
+
+    [Fact]
     public void Bad_arguments_throw_naming_the_parameter_and_leave_the_destination_untouched()
     {
         float[] destination = Enumerable.Repeat(7f, 12).ToArray();
