@@ -10,11 +10,13 @@ public static partial class Gemm
     private const int DirectRows = 8;
 
     /// <summary>
-    /// C[rows r0..r1, cols c0..c1] by <see cref="GemmDirectKernel{TVec, T, TOps, TRows}"/>: one vector of columns
-    /// at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.
-    /// The last, partial column strip is copied zero-padded into scratch, and its C tile goes through scratch,
-    /// so no load or store leaves the caller's matrices. <paramref name="scratch"/> holds <c>DirectScratchBytes</c>.
-    /// Each tile runs over <see cref="KBlocking"/>'s k blocks in order, so its elements get the packed path's bits.
+    /// C[rows r0..r1, cols c0..c1] by <see cref="GemmDirectKernel{TVec, T, TOps, TRows, TVectors}"/>: one column
+    /// strip at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.
+    /// A strip is two whole vectors wide where the path's packed microkernel is four vectors wide (AVX-512: 32
+    /// registers hold the 16 accumulators), else one vector. The last, partial strip is copied zero-padded into
+    /// scratch, and its C tile goes through scratch, so no load or store leaves the caller's matrices.
+    /// <paramref name="scratch"/> holds <c>DirectScratchBytes</c>. Each tile runs over <see cref="KBlocking"/>'s k
+    /// blocks in order, so its elements get the packed path's bits whatever the strip's width.
     /// </summary>
     private static unsafe void RunDirect<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, int c0, int c1, byte* scratch, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -22,47 +24,85 @@ public static partial class Gemm
         where TOps : IVectorOps<TVec, T>
     {
         int v = TOps.Count;
-        int k = problem.K;
-        (int kBlocks, int depth) = KBlocking(k, blocks);
-        (nint aRow, nint aK) = problem.OpA == MatrixOp.None ? (problem.Lda, (nint)1) : ((nint)1, problem.Lda);
-        T* strip = (T*)scratch;
-        T* tile = (T*)(scratch + PackWorkspace.Align((nuint)k * (nuint)v * (nuint)sizeof(T)));
-        ClearEdgeTile(tile, DirectRows * v, problem.Beta);
+        var tiles = new DirectTiles<T>(problem, KBlocking(problem.K, blocks), (T*)scratch, v);
+        ClearEdgeTile(tiles.Tile, DirectRows * v, problem.Beta);
+        bool pairs = PathTable.Active.MicrokernelVectors >= 4;
+        int j = c0;
+        for (; pairs && j + (2 * v) <= c1; j += 2 * v)
+        {
+            DirectStrip<T, TVec, TOps, TwoVectors>(tiles, r0, r1, j, 2 * v, problem.B + j, problem.Ldb);
+        }
 
-        for (int j = c0; j < c1; j += v)
+        for (; j < c1; j += v)
         {
             int width = Math.Min(v, c1 - j);
-            T* b = problem.B + j;
-            nint ldb = problem.Ldb;
             if (width < v)
             {
-                PadEdgeStrip<T, TVec, TOps>(problem, j, width, strip);
-                b = strip;
-                ldb = v;
+                PadEdgeStrip<T, TVec, TOps>(problem, j, width, tiles.Strip);
+                DirectStrip<T, TVec, TOps, OneVector>(tiles, r0, r1, j, width, tiles.Strip, v);
             }
-
-            int i = r0;
-            for (; i + 8 <= r1; i += 8)
+            else
             {
-                DirectTile<T, TVec, TOps, Rows8>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
+                DirectStrip<T, TVec, TOps, OneVector>(tiles, r0, r1, j, width, problem.B + j, problem.Ldb);
             }
+        }
+    }
 
-            if (i + 4 <= r1)
-            {
-                DirectTile<T, TVec, TOps, Rows4>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
-                i += 4;
-            }
+    /// <summary>What every tile of one call shares: the problem, A's strides, the k blocks and the two scratch areas.</summary>
+    private readonly unsafe struct DirectTiles<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        public readonly GemmProblem<T> Problem;
+        public readonly nint ARow;
+        public readonly nint AK;
+        public readonly int KBlocks;
+        public readonly int Depth;
 
-            if (i + 2 <= r1)
-            {
-                DirectTile<T, TVec, TOps, Rows2>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
-                i += 2;
-            }
+        /// <summary>The partial B strip, k × V.</summary>
+        public readonly T* Strip;
 
-            if (i < r1)
-            {
-                DirectTile<T, TVec, TOps, Rows1>(problem, aRow, aK, i, j, width, b, ldb, tile, kBlocks, depth);
-            }
+        /// <summary>An edge tile of C, <see cref="DirectRows"/> × V.</summary>
+        public readonly T* Tile;
+
+        public DirectTiles(in GemmProblem<T> problem, (int Blocks, int Depth) kBlocking, T* scratch, int lanes)
+        {
+            Problem = problem;
+            (ARow, AK) = problem.OpA == MatrixOp.None ? (problem.Lda, (nint)1) : ((nint)1, problem.Lda);
+            (KBlocks, Depth) = kBlocking;
+            Strip = scratch;
+            Tile = (T*)((byte*)scratch + PackWorkspace.Align((nuint)problem.K * (nuint)lanes * (nuint)sizeof(T)));
+        }
+    }
+
+    /// <summary>Rows r0..r1 of one column strip, <paramref name="width"/> columns from j, B's strip at <paramref name="b"/> with row stride <paramref name="ldb"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void DirectStrip<T, TVec, TOps, TVectors>(in DirectTiles<T> tiles, int r0, int r1, int j, int width, T* b, nint ldb)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+        where TVectors : struct, IVectorCount
+    {
+        int i = r0;
+        for (; i + 8 <= r1; i += 8)
+        {
+            DirectTile<T, TVec, TOps, Rows8, TVectors>(tiles, i, j, width, b, ldb);
+        }
+
+        if (i + 4 <= r1)
+        {
+            DirectTile<T, TVec, TOps, Rows4, TVectors>(tiles, i, j, width, b, ldb);
+            i += 4;
+        }
+
+        if (i + 2 <= r1)
+        {
+            DirectTile<T, TVec, TOps, Rows2, TVectors>(tiles, i, j, width, b, ldb);
+            i += 2;
+        }
+
+        if (i < r1)
+        {
+            DirectTile<T, TVec, TOps, Rows1, TVectors>(tiles, i, j, width, b, ldb);
         }
     }
 
@@ -105,34 +145,39 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>One TRows × V tile of C, k block by k block: β folds C in with the first block, later ones add to it.</summary>
+    /// <summary>
+    /// One TRows × TVectors·V tile of C, k block by k block: β folds C in with the first block, later ones add to it.
+    /// A tile narrower than one vector (<paramref name="width"/> &lt; V, one vector only) goes through the edge scratch.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void DirectTile<T, TVec, TOps, TRows>(
-        in GemmProblem<T> problem, nint aRow, nint aK, int i, int j, int width, T* b, nint ldb, T* tile, int kBlocks, int depth)
+    private static unsafe void DirectTile<T, TVec, TOps, TRows, TVectors>(in DirectTiles<T> tiles, int i, int j, int width, T* b, nint ldb)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
         where TRows : struct, IRowCount
+        where TVectors : struct, IVectorCount
     {
-        T* a = problem.A + (i * aRow);
+        ref readonly GemmProblem<T> problem = ref tiles.Problem;
+        T* a = problem.A + (i * tiles.ARow);
         T* c = problem.C + (i * problem.Ldc) + j;
-        bool full = width == TOps.Count;
+        bool full = width == TVectors.Value * TOps.Count;
         if (!full)
         {
-            LoadEdgeTile(c, problem.Ldc, tile, TOps.Count, TRows.Value, width, problem.Beta);
+            LoadEdgeTile(c, problem.Ldc, tiles.Tile, TOps.Count, TRows.Value, width, problem.Beta);
         }
 
-        for (int block = 0; block < kBlocks; block++)
+        for (int block = 0; block < tiles.KBlocks; block++)
         {
-            int pc = block * depth;
+            int pc = block * tiles.Depth;
             T beta = block == 0 ? problem.Beta : T.One;
-            GemmDirectKernel<TVec, T, TOps, TRows>.Run(
-                Math.Min(depth, problem.K - pc), a + (pc * aK), aRow, aK, b + (pc * ldb), ldb, full ? c : tile, full ? problem.Ldc : TOps.Count, problem.Alpha, beta);
+            GemmDirectKernel<TVec, T, TOps, TRows, TVectors>.Run(
+                Math.Min(tiles.Depth, problem.K - pc), a + (pc * tiles.AK), tiles.ARow, tiles.AK, b + (pc * ldb), ldb,
+                full ? c : tiles.Tile, full ? problem.Ldc : TOps.Count, problem.Alpha, beta);
         }
 
         if (!full)
         {
-            CopyRows(tile, TOps.Count, c, problem.Ldc, TRows.Value, width);
+            CopyRows(tiles.Tile, TOps.Count, c, problem.Ldc, TRows.Value, width);
         }
     }
 }

@@ -28,49 +28,72 @@ internal readonly struct Rows8 : IRowCount
     public static int Value => 8;
 }
 
+/// <summary>Vectors of columns in an unpacked GEMM tile, known to the JIT like <see cref="IRowCount"/>.</summary>
+internal interface IVectorCount
+{
+    static abstract int Value { get; }
+}
+
+internal readonly struct OneVector : IVectorCount
+{
+    public static int Value => 1;
+}
+
+internal readonly struct TwoVectors : IVectorCount
+{
+    public static int Value => 2;
+}
+
 /// <summary>
-/// Unpacked GEMM kernel for small problems: an R×(one vector) tile read straight from the caller's A and B.
-/// <c>C[R × V] = α·Σ_p A[r, p]·B[p, 0..V) + β·C</c> with A element (r, p) at <c>a[r·aRow + p·aK]</c> (either
-/// transpose of A is a pair of strides) and B row p at <c>b + p·ldb</c>, V contiguous values.
+/// Unpacked GEMM kernel for small problems: an R × W-vector tile (W = 1 or 2) read straight from the caller's A and B.
+/// <c>C[R × W·V] = α·Σ_p A[r, p]·B[p, 0..W·V) + β·C</c> with A element (r, p) at <c>a[r·aRow + p·aK]</c> (either
+/// transpose of A is a pair of strides) and B row p at <c>b + p·ldb</c>, W·V contiguous values.
 /// </summary>
 /// <remarks>
 /// Same arithmetic per element as the packed kernels (one FMA chain over p, then <c>acc·α + β·c</c>), so a
-/// result does not depend on the row count R or on the thread split. Up to 8 accumulators + 1 B vector + 1
-/// broadcast: spill-free on every path.
+/// result depends neither on the row count R, nor on the width W, nor on the thread split. 8 × 2 accumulators + 2 B
+/// vectors + 1 broadcast fit AVX-512's 32 registers; 8 × 1 + 1 + 1 fit every path's 16. With one vector, eight FMA
+/// chains of latency 4 on two pipes leave no slack, and each FMA brings its own broadcast load: a C loop of that tile
+/// ran 68 GFLOP/s on this Xeon (peak 134–158), the two-vector tile 95.
 /// </remarks>
-internal readonly unsafe struct GemmDirectKernel<TVec, T, TOps, TRows>
+internal readonly unsafe struct GemmDirectKernel<TVec, T, TOps, TRows, TVectors>
     where TVec : struct
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
     where TOps : IVectorOps<TVec, T>
     where TRows : struct, IRowCount
+    where TVectors : struct, IVectorCount
 {
-    // Hot loop: every call below must inline; the `TRows.Value > r` tests are JIT-time constants.
+    // Hot loop: every call below must inline; the `TRows.Value > r` and `two` tests are JIT-time constants.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(nint k, T* a, nint aRow, nint aK, T* b, nint ldb, T* c, nint ldc, T alpha, T beta)
     {
+        bool two = TVectors.Value == 2;
+        nint v = TOps.Count;
         TVec c0 = TOps.Create(T.Zero), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        TVec d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
         nint o1 = aRow, o2 = 2 * aRow, o3 = 3 * aRow, o4 = 4 * aRow, o5 = 5 * aRow, o6 = 6 * aRow, o7 = 7 * aRow;
         for (nint p = 0; p < k; p++)
         {
             TVec bv = TOps.Load(ref *b);
-            c0 = TOps.MultiplyAdd(TOps.Create(a[0]), bv, c0);
+            TVec bw = two ? TOps.Load(ref b[v]) : bv;
+            Step(TOps.Create(a[0]), bv, bw, ref c0, ref d0);
             if (TRows.Value > 1)
             {
-                c1 = TOps.MultiplyAdd(TOps.Create(a[o1]), bv, c1);
+                Step(TOps.Create(a[o1]), bv, bw, ref c1, ref d1);
             }
 
             if (TRows.Value > 2)
             {
-                c2 = TOps.MultiplyAdd(TOps.Create(a[o2]), bv, c2);
-                c3 = TOps.MultiplyAdd(TOps.Create(a[o3]), bv, c3);
+                Step(TOps.Create(a[o2]), bv, bw, ref c2, ref d2);
+                Step(TOps.Create(a[o3]), bv, bw, ref c3, ref d3);
             }
 
             if (TRows.Value > 4)
             {
-                c4 = TOps.MultiplyAdd(TOps.Create(a[o4]), bv, c4);
-                c5 = TOps.MultiplyAdd(TOps.Create(a[o5]), bv, c5);
-                c6 = TOps.MultiplyAdd(TOps.Create(a[o6]), bv, c6);
-                c7 = TOps.MultiplyAdd(TOps.Create(a[o7]), bv, c7);
+                Step(TOps.Create(a[o4]), bv, bw, ref c4, ref d4);
+                Step(TOps.Create(a[o5]), bv, bw, ref c5, ref d5);
+                Step(TOps.Create(a[o6]), bv, bw, ref c6, ref d6);
+                Step(TOps.Create(a[o7]), bv, bw, ref c7, ref d7);
             }
 
             a += aK;
@@ -80,24 +103,45 @@ internal readonly unsafe struct GemmDirectKernel<TVec, T, TOps, TRows>
         TVec va = TOps.Create(alpha);
         TVec vb = TOps.Create(beta);
         bool overwrite = beta == T.Zero;
-        GemmEpilogue.Update<TVec, T, TOps>(c0, c, va, vb, overwrite);
+        StoreRow(c0, d0, c, v, va, vb, overwrite);
         if (TRows.Value > 1)
         {
-            GemmEpilogue.Update<TVec, T, TOps>(c1, c + ldc, va, vb, overwrite);
+            StoreRow(c1, d1, c + ldc, v, va, vb, overwrite);
         }
 
         if (TRows.Value > 2)
         {
-            GemmEpilogue.Update<TVec, T, TOps>(c2, c + (2 * ldc), va, vb, overwrite);
-            GemmEpilogue.Update<TVec, T, TOps>(c3, c + (3 * ldc), va, vb, overwrite);
+            StoreRow(c2, d2, c + (2 * ldc), v, va, vb, overwrite);
+            StoreRow(c3, d3, c + (3 * ldc), v, va, vb, overwrite);
         }
 
         if (TRows.Value > 4)
         {
-            GemmEpilogue.Update<TVec, T, TOps>(c4, c + (4 * ldc), va, vb, overwrite);
-            GemmEpilogue.Update<TVec, T, TOps>(c5, c + (5 * ldc), va, vb, overwrite);
-            GemmEpilogue.Update<TVec, T, TOps>(c6, c + (6 * ldc), va, vb, overwrite);
-            GemmEpilogue.Update<TVec, T, TOps>(c7, c + (7 * ldc), va, vb, overwrite);
+            StoreRow(c4, d4, c + (4 * ldc), v, va, vb, overwrite);
+            StoreRow(c5, d5, c + (5 * ldc), v, va, vb, overwrite);
+            StoreRow(c6, d6, c + (6 * ldc), v, va, vb, overwrite);
+            StoreRow(c7, d7, c + (7 * ldc), v, va, vb, overwrite);
+        }
+    }
+
+    /// <summary>One k step of one row: <c>first += x·b[0..V)</c>, and <c>second += x·b[V..2V)</c> for two vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(TVec x, TVec bv, TVec bw, ref TVec first, ref TVec second)
+    {
+        first = TOps.MultiplyAdd(x, bv, first);
+        if (TVectors.Value == 2)
+        {
+            second = TOps.MultiplyAdd(x, bw, second);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(TVec first, TVec second, T* c, nint v, TVec alpha, TVec beta, bool overwrite)
+    {
+        GemmEpilogue.Update<TVec, T, TOps>(first, c, alpha, beta, overwrite);
+        if (TVectors.Value == 2)
+        {
+            GemmEpilogue.Update<TVec, T, TOps>(second, c + v, alpha, beta, overwrite);
         }
     }
 }
