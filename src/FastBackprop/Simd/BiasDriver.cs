@@ -131,8 +131,7 @@ internal static class BiasDriver
             where TMicrokernel : struct, IGemmMicrokernel<T>
         {
             // db = dy[0, :], then db = db + dy[r, :] for r = 1, 2, …: the operands in the vector loop's order.
-            Unsafe.CopyBlockUnaligned(
-                ref Unsafe.As<T, byte>(ref _db), ref Unsafe.As<T, byte>(ref _dy), (uint)(_cols * (nuint)Unsafe.SizeOf<T>()));
+            MemoryMarshal.CreateReadOnlySpan(ref _dy, (int)_cols).CopyTo(MemoryMarshal.CreateSpan(ref _db, (int)_cols));
             bool wide = _cols >= (nuint)TOps.Count;
             for (nuint r = 1; r < _rows; r++)
             {
