@@ -182,6 +182,12 @@ public static partial class Gemm
             columns += columnStride;
         }
 
+        if (ldc == width && width <= 2)
+        {
+            FoldContiguous<T, TVec, TOps, TRows>(c00, c10, c20, c30, c01, c11, c21, c31, width == 2, c, alpha, beta);
+            return;
+        }
+
         TallColumn<T, TVec, TOps, TRows>(c00, c10, c20, c30, c, ldc, alpha, beta, sums);
         if (width > 1)
         {
@@ -218,6 +224,66 @@ public static partial class Gemm
             acc2 = TOps.MultiplyAdd(x2, w, acc2);
             acc3 = TOps.MultiplyAdd(x3, w, acc3);
         }
+    }
+
+    /// <summary>
+    /// Folds a tile whose C rows lie end to end (ldc = width ≤ 2, the trainer's 1- and 2-output layers): one column
+    /// is TRows whole vectors of C; two columns, interleaved, are 2·TRows. Lane by lane the fold is
+    /// <see cref="FoldNarrow"/>'s, so the bits are those of the element-wise fold, which cost ≈ 15 instructions a
+    /// value (most of the 500 × 2 weight gradient at batch 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void FoldContiguous<T, TVec, TOps, TRows>(
+        TVec first0, TVec first1, TVec first2, TVec first3, TVec second0, TVec second1, TVec second2, TVec second3, bool pairs, T* c, T alpha, T beta)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+        where TRows : struct, IRowCount
+    {
+        int v = TOps.Count;
+        TVec va = TOps.Create(alpha);
+        TVec vb = TOps.Create(beta);
+        bool overwrite = beta == T.Zero;
+        if (!pairs)
+        {
+            GemmEpilogue.Update<TVec, T, TOps>(first0, c, va, vb, overwrite);
+            if (TRows.Value > 1)
+            {
+                GemmEpilogue.Update<TVec, T, TOps>(first1, c + v, va, vb, overwrite);
+            }
+
+            if (TRows.Value > 2)
+            {
+                GemmEpilogue.Update<TVec, T, TOps>(first2, c + (2 * v), va, vb, overwrite);
+                GemmEpilogue.Update<TVec, T, TOps>(first3, c + (3 * v), va, vb, overwrite);
+            }
+
+            return;
+        }
+
+        FoldPair<T, TVec, TOps>(first0, second0, c, va, vb, overwrite);
+        if (TRows.Value > 1)
+        {
+            FoldPair<T, TVec, TOps>(first1, second1, c + (2 * v), va, vb, overwrite);
+        }
+
+        if (TRows.Value > 2)
+        {
+            FoldPair<T, TVec, TOps>(first2, second2, c + (4 * v), va, vb, overwrite);
+            FoldPair<T, TVec, TOps>(first3, second3, c + (6 * v), va, vb, overwrite);
+        }
+    }
+
+    /// <summary>Rows r..r+V of a two-column C, stored as 2·V values from <paramref name="c"/>: the two columns' sums interleaved, then folded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void FoldPair<T, TVec, TOps>(TVec first, TVec second, T* c, TVec alpha, TVec beta, bool overwrite)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+    {
+        TOps.Interleave(first, second, out TVec lower, out TVec upper);
+        GemmEpilogue.Update<TVec, T, TOps>(lower, c, alpha, beta, overwrite);
+        GemmEpilogue.Update<TVec, T, TOps>(upper, c + TOps.Count, alpha, beta, overwrite);
     }
 
     /// <summary>Folds one column's TRows vectors of sums into C's column at <paramref name="c"/>, row stride ldc, through <paramref name="sums"/>.</summary>

@@ -103,4 +103,11 @@ internal interface IVectorOps<TVec, T>
     /// <paramref name="selector"/>'s lane i) mod 16 of <paramref name="table"/>. Only where <see cref="HasPermute16"/>.
     /// </summary>
     static abstract TVec Permute16(TVec table, TVec selector);
+
+    /// <summary>
+    /// The lanes of <paramref name="first"/> and <paramref name="second"/> alternated: stored one after the other,
+    /// <paramref name="lower"/> then <paramref name="upper"/> hold first[0], second[0], first[1], second[1], … — the
+    /// row-major block of two columns.
+    /// </summary>
+    static abstract void Interleave(TVec first, TVec second, out TVec lower, out TVec upper);
 }

@@ -137,4 +137,12 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
     }
 
     public static T Permute16(T table, T selector) => throw new NotSupportedException("Permute16 needs sixteen lanes.");
+
+    /// <summary>One lane each: the pair in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(T first, T second, out T lower, out T upper)
+    {
+        lower = first;
+        upper = second;
+    }
 }

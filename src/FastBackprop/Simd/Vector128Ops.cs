@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
 using Vec = System.Runtime.Intrinsics.Vector128;
 
 namespace FastBackprop.Simd;
@@ -150,4 +153,48 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
     }
 
     public static Vector128<T> Permute16(Vector128<T> table, Vector128<T> selector) => throw new NotSupportedException("Permute16 needs sixteen lanes.");
+
+    /// <summary>unpcklps/unpckhps on x86, zip1/zip2 on Arm64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(Vector128<T> first, Vector128<T> second, out Vector128<T> lower, out Vector128<T> upper)
+    {
+        if (Sse2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                lower = Sse.UnpackLow(first.AsSingle(), second.AsSingle()).As<float, T>();
+                upper = Sse.UnpackHigh(first.AsSingle(), second.AsSingle()).As<float, T>();
+            }
+            else
+            {
+                lower = Sse2.UnpackLow(first.AsDouble(), second.AsDouble()).As<double, T>();
+                upper = Sse2.UnpackHigh(first.AsDouble(), second.AsDouble()).As<double, T>();
+            }
+        }
+        else if (AdvSimd.Arm64.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                lower = AdvSimd.Arm64.ZipLow(first.AsSingle(), second.AsSingle()).As<float, T>();
+                upper = AdvSimd.Arm64.ZipHigh(first.AsSingle(), second.AsSingle()).As<float, T>();
+            }
+            else
+            {
+                lower = AdvSimd.Arm64.ZipLow(first.AsDouble(), second.AsDouble()).As<double, T>();
+                upper = AdvSimd.Arm64.ZipHigh(first.AsDouble(), second.AsDouble()).As<double, T>();
+            }
+        }
+        else
+        {
+            Span<T> pairs = stackalloc T[2 * Vector128<T>.Count];
+            for (int i = 0; i < Vector128<T>.Count; i++)
+            {
+                pairs[2 * i] = first.GetElement(i);
+                pairs[(2 * i) + 1] = second.GetElement(i);
+            }
+
+            lower = Vec.Create<T>(pairs);
+            upper = Vec.Create<T>(pairs[Vector128<T>.Count..]);
+        }
+    }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 using Vec = System.Runtime.Intrinsics.Vector256;
 
 namespace FastBackprop.Simd;
@@ -132,4 +134,24 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
     }
 
     public static Vector256<T> Permute16(Vector256<T> table, Vector256<T> selector) => throw new NotSupportedException("Permute16 needs sixteen lanes.");
+
+    /// <summary>unpcklps/unpckhps interleave within each 128-bit half; vperm2f128 puts the halves in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(Vector256<T> first, Vector256<T> second, out Vector256<T> lower, out Vector256<T> upper)
+    {
+        Vector256<T> low, high;
+        if (typeof(T) == typeof(float))
+        {
+            low = Avx.UnpackLow(first.AsSingle(), second.AsSingle()).As<float, T>();
+            high = Avx.UnpackHigh(first.AsSingle(), second.AsSingle()).As<float, T>();
+        }
+        else
+        {
+            low = Avx.UnpackLow(first.AsDouble(), second.AsDouble()).As<double, T>();
+            high = Avx.UnpackHigh(first.AsDouble(), second.AsDouble()).As<double, T>();
+        }
+
+        lower = Avx.Permute2x128(low.AsSingle(), high.AsSingle(), 0x20).As<float, T>();
+        upper = Avx.Permute2x128(low.AsSingle(), high.AsSingle(), 0x31).As<float, T>();
+    }
 }

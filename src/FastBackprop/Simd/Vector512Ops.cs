@@ -152,4 +152,22 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
 
         throw new NotSupportedException("Permute16 needs sixteen lanes.");
     }
+
+    /// <summary>vpermt2ps/pd: each output takes its lanes from both inputs by an index vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(Vector512<T> first, Vector512<T> second, out Vector512<T> lower, out Vector512<T> upper)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            lower = Avx512F.PermuteVar16x32x2(first.AsSingle(), low, second.AsSingle()).As<float, T>();
+            upper = Avx512F.PermuteVar16x32x2(first.AsSingle(), low + Vector512.Create(8), second.AsSingle()).As<float, T>();
+        }
+        else
+        {
+            Vector512<long> low = Vector512.Create(0L, 8, 1, 9, 2, 10, 3, 11);
+            lower = Avx512F.PermuteVar8x64x2(first.AsDouble(), low, second.AsDouble()).As<double, T>();
+            upper = Avx512F.PermuteVar8x64x2(first.AsDouble(), low + Vector512.Create(4L), second.AsDouble()).As<double, T>();
+        }
+    }
 }
