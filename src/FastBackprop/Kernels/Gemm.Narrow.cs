@@ -5,10 +5,12 @@ namespace FastBackprop;
 public static partial class Gemm
 {
     /// <summary>
-    /// C = α·op(A)·op(B) + β·C four columns at a time, each row's four dot products of length k in registers: the
-    /// path of a batch-1 output layer (1 × 500 · 500 × 2) and its weight gradient (500 × 1 · 1 × 2), where a
-    /// vector of 16 lanes would hold 2 useful ones. Same arithmetic per element as the vector kernels
-    /// (<see cref="KBlocking"/>), so a row's bits do not depend on whether its call took this path.
+    /// C = α·op(A)·op(B) + β·C for n ≤ 4 columns, each row's dot products of length k in registers: the path of a
+    /// batch-1 output layer (1 × 500 · 500 × 2) and its weight gradient (500 × 1 · 1 × 2), where a vector of 16
+    /// lanes would hold 2 useful ones. With op(B) = B a chunk is one <see cref="Vector128{T}"/> of columns (four
+    /// floats or two doubles, <see cref="NarrowRowsByColumns{T}"/>); otherwise, and where Vector128 is not
+    /// accelerated, four columns of scalar chains (<see cref="NarrowBlocks"/>). Same arithmetic per element as the
+    /// vector kernels (<see cref="KBlocking"/>), so a row's bits do not depend on whether its call took this path.
     /// </summary>
     private static unsafe void RunNarrow<T>(in GemmProblem<T> problem, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>

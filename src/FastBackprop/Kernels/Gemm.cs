@@ -144,18 +144,21 @@ public static partial class Gemm
             GemmStrategy.Auto when problem.OpB == MatrixOp.None && (work <= blocks.DirectMaxWork || problem.N < packedColumns) => KernelKind.Direct,
             _ => KernelKind.Packed,
         };
-        (int rowUnit, int colUnit) = Units<T>(kind, problem.N);
-        int rowTiles = (problem.M + rowUnit - 1) / rowUnit;
-        int colTiles = (problem.N + colUnit - 1) / colUnit;
-        bool splitColumns = colTiles >= rowTiles;
-        int parts = work < blocks.ParallelMinWork ? 1 : Math.Min(threads, splitColumns ? colTiles : rowTiles);
-        if (parts > 1)
+        if (threads > 1 && work >= blocks.ParallelMinWork)
         {
-            GemmWork<T> job = GemmWork<T>.ForThisThread;
-            job.Set(problem, kind, splitColumns, splitColumns ? colUnit : rowUnit, splitColumns ? colTiles : rowTiles);
-            if (WorkerTeam.Shared.TryRun(job, parts))
+            (int rowUnit, int colUnit) = Units<T>(kind, problem.N);
+            bool splitColumns = SplitColumns(problem, kind, rowUnit, colUnit, threads);
+            (int unit, int extent) = splitColumns ? (colUnit, problem.N) : (rowUnit, problem.M);
+            int tiles = (extent + unit - 1) / unit;
+            int parts = Math.Min(threads, tiles);
+            if (parts > 1)
             {
-                return;
+                GemmWork<T> job = GemmWork<T>.ForThisThread;
+                job.Set(problem, kind, splitColumns, unit, tiles);
+                if (WorkerTeam.Shared.TryRun(job, parts))
+                {
+                    return;
+                }
             }
         }
 
@@ -175,6 +178,57 @@ public static partial class Gemm
     }
 
     private const int StackScratchBytes = 2048;
+
+    /// <summary>
+    /// Whether threads split C's columns rather than its rows: the split whose busiest thread has less to do. Its
+    /// cost is its share of C times k multiply-adds, plus the whole other operand it reads, and on the packed path
+    /// packs, on its own: all of B for a row split, all of A for a column split. A pack that transposes costs
+    /// <see cref="TransposingPackWeight"/> times a copying one per element.
+    /// </summary>
+    /// <remarks>
+    /// Two threads, AVX-512 (Zen 4, Stopwatch, min of interleaved runs): NN 64×784×256 splits its 11 row tiles
+    /// 6 : 5 (34 of 64 rows) and packs all 784 × 256 of B twice, so columns (128 : 128, A's 64 × 784 packed twice)
+    /// ran 152–158 µs against 185–208; at 256³ and 512³ the column split's even share did not pay for packing A
+    /// twice (181–203 against 172–176 µs, 1323–1523 against 1271–1276 µs), and the weights keep rows there. Each
+    /// element is computed whole by one thread either way, so the bits do not depend on the choice.
+    /// </remarks>
+    private static bool SplitColumns<T>(in GemmProblem<T> problem, KernelKind kind, int rowUnit, int colUnit, int threads)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        bool packed = kind == KernelKind.Packed;
+        long aWeight = packed && problem.OpA == MatrixOp.None ? TransposingPackWeight : 1;
+        long bWeight = packed && problem.OpB == MatrixOp.Transpose ? TransposingPackWeight : 1;
+        long m = problem.M, n = problem.N, k = problem.K;
+        long rowCost = (BusiestShare(problem.M, rowUnit, threads) * n * k) + (k * n * bWeight);
+        long colCost = (BusiestShare(problem.N, colUnit, threads) * m * k) + (m * k * aWeight);
+        return colCost < rowCost;
+    }
+
+    /// <summary>
+    /// Cost per element of a pack that transposes (op(A) = A into MR-row panels, op(B) = Bᵀ into NR-column panels)
+    /// against one that copies rows, in the units of one multiply-add of C: the A pack interleaves MR rows a scalar
+    /// at a time (two memory µops an element) where a copy moves a vector (two µops per V elements).
+    /// </summary>
+    private const long TransposingPackWeight = 8;
+
+    /// <summary>Part p of P of a split: tiles ⌊tiles·p/P⌋ to ⌊tiles·(p + 1)/P⌋, as rows or columns first..last of extent.</summary>
+    private static (int First, int Last) PartRange(int tiles, int unit, int extent, int part, int parts) =>
+        ((int)((long)tiles * part / parts) * unit, Math.Min((int)((long)tiles * (part + 1) / parts) * unit, extent));
+
+    /// <summary>The most of <paramref name="extent"/> one part gets when <see cref="GemmWork{T}"/> deals its tiles of <paramref name="unit"/> to up to <paramref name="threads"/> parts.</summary>
+    private static int BusiestShare(int extent, int unit, int threads)
+    {
+        int tiles = (extent + unit - 1) / unit;
+        int parts = Math.Max(1, Math.Min(threads, tiles));
+        int busiest = 0;
+        for (int part = 0; part < parts; part++)
+        {
+            (int first, int last) = PartRange(tiles, unit, extent, part, parts);
+            busiest = Math.Max(busiest, last - first);
+        }
+
+        return busiest;
+    }
 
     /// <summary>
     /// C at most this wide takes <see cref="RunNarrow"/> when the work is small: the unpacked path pads each row of
@@ -305,16 +359,16 @@ public static partial class Gemm
 
         public override unsafe void Run(int part, int parts)
         {
-            int first = (int)((long)_tiles * part / parts) * _unit;
-            int last = (int)((long)_tiles * (part + 1) / parts) * _unit;
             PackWorkspace workspace = PackWorkspacePool.Get();
             if (_splitColumns)
             {
-                RunRange(_problem, _kind, 0, _problem.M, first, Math.Min(last, _problem.N), workspace, null);
+                (int first, int last) = PartRange(_tiles, _unit, _problem.N, part, parts);
+                RunRange(_problem, _kind, 0, _problem.M, first, last, workspace, null);
             }
             else
             {
-                RunRange(_problem, _kind, first, Math.Min(last, _problem.M), 0, _problem.N, workspace, null);
+                (int first, int last) = PartRange(_tiles, _unit, _problem.M, part, parts);
+                RunRange(_problem, _kind, first, last, 0, _problem.N, workspace, null);
             }
 
             PackWorkspacePool.Return(workspace);
@@ -334,7 +388,7 @@ internal enum GemmStrategy
     /// <summary>Always pack.</summary>
     Packed,
 
-    /// <summary>Always the scalar narrow path (dot products in registers, four columns of C at a time).</summary>
+    /// <summary>Always the narrow path (each row's dot products in registers, a few columns of C at a time).</summary>
     Narrow,
 
     /// <summary>Unpacked wherever op(B) = B; packed otherwise.</summary>
