@@ -342,6 +342,29 @@ public static partial class Gemm
         Avx.Store(destination + (3 * stride), Avx.Shuffle(steps23Of01, steps23Of23, 0b11_10_11_10));
     }
 
+    /// <summary>
+    /// Steps 0–7 of six rows of A as a 6-row panel, <c>destination[6q + r] = rows[r·lda + q]</c>, by the 8 × 8 transpose
+    /// with rows 6 and 7 repeating row 5. Step q's eight values go to <c>destination + 6q</c> in step order, so its two
+    /// junk lanes land on step q + 1's first slots and are overwritten by it; step 7's land on
+    /// <c>destination[48..50)</c>, which the caller writes afterwards. 16 loads, 16 shuffles and 8 stores where the
+    /// scalar interleave takes 48 loads and 48 stores.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PackSixRows(float* rows, nint lda, float* destination)
+    {
+        float* row5 = rows + (5 * lda);
+        Vector256<float> low0 = Pair(rows, rows + (4 * lda));
+        Vector256<float> low1 = Pair(rows + lda, row5);
+        Vector256<float> low2 = Pair(rows + (2 * lda), row5);
+        Vector256<float> low3 = Pair(rows + (3 * lda), row5);
+        Vector256<float> high0 = Pair(rows + 4, rows + (4 * lda) + 4);
+        Vector256<float> high1 = Pair(rows + lda + 4, row5 + 4);
+        Vector256<float> high2 = Pair(rows + (2 * lda) + 4, row5 + 4);
+        Vector256<float> high3 = Pair(rows + (3 * lda) + 4, row5 + 4);
+        Transpose4Steps(low0, low1, low2, low3, destination, 6);
+        Transpose4Steps(high0, high1, high2, high3, destination + 24, 6);
+    }
+
     /// <summary>Four floats from <paramref name="low"/> in the low lane and four from <paramref name="high"/> in the high lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<float> Pair(float* low, float* high) =>
@@ -382,7 +405,18 @@ public static partial class Gemm
                 if (height == 6 && mr == 6)
                 {
                     T* d = panel;
-                    for (int p = 0; p < kc; p++)
+                    int p = 0;
+                    if (typeof(T) == typeof(float) && Avx.IsSupported)
+                    {
+                        // p + 8 < kc: the group's last junk lanes fall on step p + 8, which the loop below writes.
+                        for (; p + 8 < kc; p += 8)
+                        {
+                            PackSixRows((float*)rows + p, lda, (float*)d);
+                            d += 48;
+                        }
+                    }
+
+                    for (; p < kc; p++)
                     {
                         d[0] = rows[p];
                         d[1] = rows[lda + p];
@@ -404,6 +438,23 @@ public static partial class Gemm
                             d[p * mr] = s[p];
                         }
                     }
+                }
+            }
+            else if (height == 6 && mr == 6 && Vector128.IsHardwareAccelerated)
+            {
+                // op(A) column p is row p of A: six contiguous values per k step, moved as 128-bit vectors, the last
+                // one overlapping the one before where six is not a whole number of them (floats: [0, 4) and [2, 6)).
+                int lanes = Vector128<T>.Count;
+                for (int p = 0; p < kc; p++)
+                {
+                    T* s = problem.A + ((pc + p) * lda) + ic + ir;
+                    T* d = panel + (p * 6);
+                    for (int r = 0; r < 6 - lanes; r += lanes)
+                    {
+                        Vector128.Store(Vector128.Load(s + r), d + r);
+                    }
+
+                    Vector128.Store(Vector128.Load(s + 6 - lanes), d + 6 - lanes);
                 }
             }
             else
