@@ -265,8 +265,9 @@ public static partial class Gemm
 
     /// <summary>
     /// Transposes eight rows of B (<c>source[r·ldb + p]</c>, r &lt; 8) into eight panel columns (<c>destination[p·nr + r]</c>)
-    /// for p from 0 in whole blocks of eight k steps (float) or two blocks of four rows by four steps (double), in AVX
-    /// registers, and returns the first p left for the scalar loop (all of them on paths narrower than 256 bits).
+    /// for p from 0 in whole blocks of eight k steps and then one of four (float) or two blocks of four rows by four
+    /// steps (double), in AVX registers, and returns the first p left for the scalar loop (all of them on paths
+    /// narrower than 256 bits).
     /// </summary>
     /// <remarks>
     /// Scalar, the transposed pack is one load and one store per element; on the NT backprop shape (64×256×784,
@@ -293,6 +294,16 @@ public static partial class Gemm
             for (; p + 8 <= kc; p += 8)
             {
                 Transpose8x8((float*)source + p, ldb, (float*)destination + (p * nr), nr);
+            }
+
+            // Four more steps by the half-block: a k block of 125 (500 in four) leaves 5 steps, 40 scalar copies, here 8.
+            if (p + 4 <= kc)
+            {
+                float* s = (float*)source + p;
+                Transpose4Steps(
+                    Pair(s, s + (4 * ldb)), Pair(s + ldb, s + (5 * ldb)), Pair(s + (2 * ldb), s + (6 * ldb)), Pair(s + (3 * ldb), s + (7 * ldb)),
+                    (float*)destination + (p * nr), nr);
+                p += 4;
             }
         }
         else
