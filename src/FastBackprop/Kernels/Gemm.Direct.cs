@@ -3,7 +3,10 @@ using FastBackprop.Simd;
 
 namespace FastBackprop;
 
-/// <summary>The unpacked path for small problems with op(B) = B: kernels read A and B where they lie.</summary>
+/// <summary>
+/// The unpacked path for small problems: kernels read A and B where they lie, or, with op(B) = Bᵀ, a k × n copy of
+/// op(B) made first.
+/// </summary>
 public static partial class Gemm
 {
     /// <summary>Rows of the unpacked kernel's tallest tile (8, then 4, 2, 1): the thread split's row granule.</summary>
@@ -23,6 +26,19 @@ public static partial class Gemm
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
     {
+        if (problem.OpB == MatrixOp.Transpose)
+        {
+            // Columns c0..c1 of op(B) are rows c0..c1 of B: transposed into a k × (c1 − c0) block at the front of
+            // scratch, they are the op(B) = B problem of C's columns c0..c1.
+            int width = c1 - c0;
+            T* columns = (T*)scratch;
+            TransposeRowsOfB<T, TVec, TOps>(problem.B + (c0 * problem.Ldb), problem.Ldb, width, problem.K, columns);
+            var plain = new GemmProblem<T>(
+                problem.OpA, MatrixOp.None, problem.M, width, problem.K, problem.Alpha, problem.A, problem.Lda, columns, width, problem.Beta, problem.C + c0, problem.Ldc);
+            RunDirect<T, TVec, TOps>(plain, r0, r1, 0, width, scratch + TransposedBBytes<T>(problem.K, width), blocks);
+            return;
+        }
+
         int v = TOps.Count;
         var tiles = new DirectTiles<T>(problem, KBlocking(problem.K, blocks), (T*)scratch, v);
         ClearEdgeTile(tiles.Tile, DirectRows * v, problem.Beta);
@@ -44,6 +60,55 @@ public static partial class Gemm
             else
             {
                 DirectStrip<T, TVec, TOps, OneVector>(tiles, r0, r1, j, width, problem.B + j, problem.Ldb);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[p·rows + j] = source[j·ldb + p]</c> for j &lt; rows, p &lt; k: eight rows at a time through the
+    /// packed path's register transposes where k allows, the rest element by element. Below four steps (the k = 2
+    /// of 2-500-2's dZ₂·W₂ᵀ) no register transpose applies, and the copy runs down each destination row, since
+    /// the loop over a row of B's k = 2 values cost ≈ 3 cycles an element.
+    /// </summary>
+    private static unsafe void TransposeRowsOfB<T, TVec, TOps>(T* source, nint ldb, int rows, int k, T* destination)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+    {
+        if (k < 4)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                T* s = source + p;
+                T* d = destination + (p * rows);
+                for (int i = 0; i < rows; i++)
+                {
+                    d[i] = s[i * ldb];
+                }
+            }
+
+            return;
+        }
+
+        int j = 0;
+        for (; j + 8 <= rows; j += 8)
+        {
+            T* s = source + (j * ldb);
+            T* d = destination + j;
+            for (int p = TransposeBlocks<T, TVec, TOps>(s, ldb, k, d, rows); p < k; p++)
+            {
+                for (int r = 0; r < 8; r++)
+                {
+                    d[(p * rows) + r] = s[(r * ldb) + p];
+                }
+            }
+        }
+
+        for (; j < rows; j++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                destination[(p * rows) + j] = source[(j * ldb) + p];
             }
         }
     }

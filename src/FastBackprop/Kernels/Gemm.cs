@@ -138,10 +138,11 @@ public static partial class Gemm
         (int _, int packedColumns) = Units<T>(KernelKind.Packed, problem.N);
         KernelKind kind = strategy switch
         {
-            GemmStrategy.Direct when problem.OpB == MatrixOp.None => KernelKind.Direct,
+            GemmStrategy.Direct => KernelKind.Direct,
             GemmStrategy.Tall => KernelKind.Tall,
             GemmStrategy.Auto when problem.N <= NarrowColumns => KernelKind.Tall,
             GemmStrategy.Auto when problem.OpB == MatrixOp.None && (work <= blocks.DirectMaxWork || problem.N < packedColumns) => KernelKind.Direct,
+            GemmStrategy.Auto when work <= blocks.DirectMaxWork && problem.M >= DirectRows => KernelKind.Direct,
             _ => KernelKind.Packed,
         };
         if (threads > 1 && work >= blocks.ParallelMinWork)
@@ -249,7 +250,13 @@ public static partial class Gemm
     /// <summary>Scratch bytes of a kind other than packed (which reserves its own).</summary>
     private static nuint ScratchBytes<T>(in GemmProblem<T> problem, KernelKind kind, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        kind == KernelKind.Tall ? TallScratchBytes(problem, blocks) : DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N).Cols);
+        kind == KernelKind.Tall ? TallScratchBytes(problem, blocks)
+        : DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N).Cols) + (problem.OpB == MatrixOp.Transpose ? TransposedBBytes<T>(problem.K, problem.N) : 0);
+
+    /// <summary>The k × n copy of op(B) the unpacked path makes when op(B) = Bᵀ, rounded to the workspace's alignment.</summary>
+    private static unsafe nuint TransposedBBytes<T>(int k, int n)
+        where T : unmanaged =>
+        PackWorkspace.Align((nuint)k * (nuint)n * (nuint)sizeof(T));
 
     /// <summary>The kernel family a call runs: chosen from n, k, op(B) and the work (and the strategy a test forces).</summary>
     private enum KernelKind
@@ -382,7 +389,7 @@ internal enum GemmStrategy
 {
     /// <summary>
     /// Narrow for at most four columns and eight rows, tall for at most four columns and more rows, unpacked for
-    /// other small problems with op(B) = B, packed otherwise.
+    /// other small problems (and, with op(B) = B, for any narrower than a packed tile), packed otherwise.
     /// </summary>
     Auto,
 
@@ -392,7 +399,7 @@ internal enum GemmStrategy
     /// <summary>Always the narrow path (each row's dot products in registers, a few columns of C at a time).</summary>
     Narrow,
 
-    /// <summary>Unpacked wherever op(B) = B; packed otherwise.</summary>
+    /// <summary>Always the unpacked path (with op(B) = Bᵀ, on a transposed copy of B).</summary>
     Direct,
 
     /// <summary>Always the tall path (vectors down the rows, four columns of C at a time), any op.</summary>
