@@ -34,9 +34,8 @@ public static partial class Gemm
     //   AVX-512 f32: unpacked/packed time 0.31 at 64×256×10, 0.43 at 1×2×500, 1.12 at 32×128×128, 1.3–1.5 from
     //   64×128×256 up). Narrower than one packed tile (n < NR) it stays unpacked at any size: a padded tile would
     //   waste more than the 8×1V kernel loses. With op(B) = Bᵀ the unpacked path transposes B first, which the
-    //   packed path's B pack costs too: NT 64×2×500 (m×k×n) 4.1 → 3.6 µs, 32×10×128 1.39 → 1.22, 64×64×64
-    //   6.0 → 5.1 (Zen 4). Below one 8-row tile the transpose is not shared by enough rows (NT 1×2×500 0.80 packed,
-    //   0.98 transposed), so m < 8 stays packed.
+    //   packed path's B pack costs too: NT (m×k×n) 64×2×500 4.1 → 3.3 µs, 1×2×500 0.81 → 0.34, 32×10×128
+    //   1.39 → 1.22, 1×64×128 1.93 → 1.50, 64×64×64 6.0 → 5.1 (Zen 4, Stopwatch).
     // ParallelMinWork: below 2¹⁸ m·n·k (≈ 3 µs of work) waking a worker costs about as much as it saves.
     internal static readonly GemmBlockSizes Vector512Blocks = new(KC: 128, MCTiles: 64, NCTiles: 64, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);
     internal static readonly GemmBlockSizes Vector256Blocks = new(KC: 256, MCTiles: 32, NCTiles: 256, DirectMaxWork: 1L << 18, ParallelMinWork: 1L << 18);

@@ -66,35 +66,48 @@ public static partial class Gemm
 
     /// <summary>
     /// <c>destination[p·rows + j] = source[j·ldb + p]</c> for j &lt; rows, p &lt; k: eight rows at a time through the
-    /// packed path's register transposes where k allows, the rest element by element. Below four steps (the k = 2
-    /// of 2-500-2's dZ₂·W₂ᵀ) no register transpose applies, and the copy runs down each destination row, since
-    /// the loop over a row of B's k = 2 values cost ≈ 3 cycles an element.
+    /// packed path's register transposes where k allows, the rest element by element. B of two contiguous columns
+    /// (k = ldb = 2, the 500 × 2 output layer of 2-500-2 in dZ₂·W₂ᵀ) splits a vector pair at a time
+    /// (<see cref="IVectorOps{TVec, T}.Deinterleave"/>); other k below four, where no register transpose applies,
+    /// copy down each destination row, since a loop over a row of B's few values cost ≈ 3 cycles an element.
     /// </summary>
     private static unsafe void TransposeRowsOfB<T, TVec, TOps>(T* source, nint ldb, int rows, int k, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
     {
+        int v = TOps.Count;
+        int i = 0;
+        if (k == 2 && ldb == 2)
+        {
+            for (; i + v <= rows; i += v)
+            {
+                TOps.Deinterleave(TOps.Load(ref source[2 * i]), TOps.Load(ref source[(2 * i) + v]), out TVec first, out TVec second);
+                TOps.Store(first, ref destination[i]);
+                TOps.Store(second, ref destination[rows + i]);
+            }
+        }
+
         if (k < 4)
         {
             for (int p = 0; p < k; p++)
             {
                 T* s = source + p;
                 T* d = destination + (p * rows);
-                for (int i = 0; i < rows; i++)
+                for (int j = i; j < rows; j++)
                 {
-                    d[i] = s[i * ldb];
+                    d[j] = s[j * ldb];
                 }
             }
 
             return;
         }
 
-        int j = 0;
-        for (; j + 8 <= rows; j += 8)
+        int row = 0;
+        for (; row + 8 <= rows; row += 8)
         {
-            T* s = source + (j * ldb);
-            T* d = destination + j;
+            T* s = source + (row * ldb);
+            T* d = destination + row;
             for (int p = TransposeBlocks<T, TVec, TOps>(s, ldb, k, d, rows); p < k; p++)
             {
                 for (int r = 0; r < 8; r++)
@@ -104,11 +117,11 @@ public static partial class Gemm
             }
         }
 
-        for (; j < rows; j++)
+        for (; row < rows; row++)
         {
             for (int p = 0; p < k; p++)
             {
-                destination[(p * rows) + j] = source[(j * ldb) + p];
+                destination[(p * rows) + row] = source[(row * ldb) + p];
             }
         }
     }

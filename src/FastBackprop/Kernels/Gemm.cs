@@ -141,8 +141,7 @@ public static partial class Gemm
             GemmStrategy.Direct => KernelKind.Direct,
             GemmStrategy.Tall => KernelKind.Tall,
             GemmStrategy.Auto when problem.N <= NarrowColumns => KernelKind.Tall,
-            GemmStrategy.Auto when problem.OpB == MatrixOp.None && (work <= blocks.DirectMaxWork || problem.N < packedColumns) => KernelKind.Direct,
-            GemmStrategy.Auto when work <= blocks.DirectMaxWork && problem.M >= DirectRows => KernelKind.Direct,
+            GemmStrategy.Auto when work <= blocks.DirectMaxWork || (problem.OpB == MatrixOp.None && problem.N < packedColumns) => KernelKind.Direct,
             _ => KernelKind.Packed,
         };
         if (threads > 1 && work >= blocks.ParallelMinWork)

@@ -110,4 +110,11 @@ internal interface IVectorOps<TVec, T>
     /// row-major block of two columns.
     /// </summary>
     static abstract void Interleave(TVec first, TVec second, out TVec lower, out TVec upper);
+
+    /// <summary>
+    /// The inverse of <see cref="Interleave"/>: from <paramref name="lower"/> then <paramref name="upper"/> holding
+    /// pairs side by side (a row-major block of two columns), <paramref name="first"/> gets each pair's first value
+    /// and <paramref name="second"/> its second.
+    /// </summary>
+    static abstract void Deinterleave(TVec lower, TVec upper, out TVec first, out TVec second);
 }

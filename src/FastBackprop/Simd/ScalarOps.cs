@@ -145,4 +145,12 @@ internal readonly struct ScalarOps<T> : IVectorOps<T, T>
         lower = first;
         upper = second;
     }
+
+    /// <summary>One lane each: the pair in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(T lower, T upper, out T first, out T second)
+    {
+        first = lower;
+        second = upper;
+    }
 }

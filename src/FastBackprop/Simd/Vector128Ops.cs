@@ -197,4 +197,51 @@ internal readonly struct Vector128Ops<T> : IVectorOps<Vector128<T>, T>
             upper = Vec.Create<T>(pairs[Vector128<T>.Count..]);
         }
     }
+
+    /// <summary>shufps (unpcklpd/unpckhpd for double) on x86, uzp1/uzp2 on Arm64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector128<T> lower, Vector128<T> upper, out Vector128<T> first, out Vector128<T> second)
+    {
+        if (Sse2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                first = Sse.Shuffle(lower.AsSingle(), upper.AsSingle(), 0b10_00_10_00).As<float, T>();
+                second = Sse.Shuffle(lower.AsSingle(), upper.AsSingle(), 0b11_01_11_01).As<float, T>();
+            }
+            else
+            {
+                first = Sse2.UnpackLow(lower.AsDouble(), upper.AsDouble()).As<double, T>();
+                second = Sse2.UnpackHigh(lower.AsDouble(), upper.AsDouble()).As<double, T>();
+            }
+        }
+        else if (AdvSimd.Arm64.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                first = AdvSimd.Arm64.UnzipEven(lower.AsSingle(), upper.AsSingle()).As<float, T>();
+                second = AdvSimd.Arm64.UnzipOdd(lower.AsSingle(), upper.AsSingle()).As<float, T>();
+            }
+            else
+            {
+                first = AdvSimd.Arm64.UnzipEven(lower.AsDouble(), upper.AsDouble()).As<double, T>();
+                second = AdvSimd.Arm64.UnzipOdd(lower.AsDouble(), upper.AsDouble()).As<double, T>();
+            }
+        }
+        else
+        {
+            int lanes = Vector128<T>.Count;
+            Span<T> columns = stackalloc T[2 * lanes];
+            for (int i = 0; i < lanes; i++)
+            {
+                T left = i < lanes / 2 ? lower.GetElement(2 * i) : upper.GetElement((2 * i) - lanes);
+                T right = i < lanes / 2 ? lower.GetElement((2 * i) + 1) : upper.GetElement((2 * i) + 1 - lanes);
+                columns[i] = left;
+                columns[lanes + i] = right;
+            }
+
+            first = Vec.Create<T>(columns);
+            second = Vec.Create<T>(columns[lanes..]);
+        }
+    }
 }

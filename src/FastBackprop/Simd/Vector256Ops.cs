@@ -154,4 +154,30 @@ internal readonly struct Vector256Ops<T> : IVectorOps<Vector256<T>, T>
         lower = Avx.Permute2x128(low.AsSingle(), high.AsSingle(), 0x20).As<float, T>();
         upper = Avx.Permute2x128(low.AsSingle(), high.AsSingle(), 0x31).As<float, T>();
     }
+
+    /// <summary>
+    /// shufps (unpcklpd/unpckhpd for double) gathers each 128-bit half's firsts and seconds, in 64-bit pieces out of
+    /// order across the halves; vpermpd puts the pieces in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector256<T> lower, Vector256<T> upper, out Vector256<T> first, out Vector256<T> second)
+    {
+        Vector256<double> firsts, seconds;
+        if (typeof(T) == typeof(float))
+        {
+            // [l0 l2 u0 u2 | l4 l6 u4 u6] and [l1 l3 u1 u3 | l5 l7 u5 u7], as four 64-bit pieces each.
+            firsts = Avx.Shuffle(lower.AsSingle(), upper.AsSingle(), 0b10_00_10_00).AsDouble();
+            seconds = Avx.Shuffle(lower.AsSingle(), upper.AsSingle(), 0b11_01_11_01).AsDouble();
+        }
+        else
+        {
+            // [l0 u0 | l2 u2] and [l1 u1 | l3 u3].
+            firsts = Avx.UnpackLow(lower.AsDouble(), upper.AsDouble());
+            seconds = Avx.UnpackHigh(lower.AsDouble(), upper.AsDouble());
+        }
+
+        // Pieces 0, 2, 1, 3: the lower input's before the upper's.
+        first = Avx2.Permute4x64(firsts, 0b11_01_10_00).As<double, T>();
+        second = Avx2.Permute4x64(seconds, 0b11_01_10_00).As<double, T>();
+    }
 }

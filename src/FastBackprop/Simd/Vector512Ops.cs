@@ -170,4 +170,22 @@ internal readonly struct Vector512Ops<T> : IVectorOps<Vector512<T>, T>
             upper = Avx512F.PermuteVar8x64x2(first.AsDouble(), low + Vector512.Create(4L), second.AsDouble()).As<double, T>();
         }
     }
+
+    /// <summary>vpermt2ps/pd with the even and the odd lane indices of the two inputs taken as one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector512<T> lower, Vector512<T> upper, out Vector512<T> first, out Vector512<T> second)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            first = Avx512F.PermuteVar16x32x2(lower.AsSingle(), evens, upper.AsSingle()).As<float, T>();
+            second = Avx512F.PermuteVar16x32x2(lower.AsSingle(), evens + Vector512.Create(1), upper.AsSingle()).As<float, T>();
+        }
+        else
+        {
+            Vector512<long> evens = Vector512.Create(0L, 2, 4, 6, 8, 10, 12, 14);
+            first = Avx512F.PermuteVar8x64x2(lower.AsDouble(), evens, upper.AsDouble()).As<double, T>();
+            second = Avx512F.PermuteVar8x64x2(lower.AsDouble(), evens + Vector512.Create(1L), upper.AsDouble()).As<double, T>();
+        }
+    }
 }

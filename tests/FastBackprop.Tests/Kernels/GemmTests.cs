@@ -12,8 +12,8 @@ public class GemmTests
     private static readonly GemmStrategy[] Strategies = [GemmStrategy.Packed, GemmStrategy.Direct, GemmStrategy.Narrow, GemmStrategy.Tall];
 
     /// <summary>
-    /// Every (opA, opB) on the packed, the unpacked (which packs anyway when op(B) = Bᵀ) and the narrow path; the
-    /// path goes by name, the strategy enum being internal.
+    /// Every (opA, opB) on the packed, the unpacked (on a transposed copy of B when op(B) = Bᵀ), the narrow and the
+    /// tall path; the path goes by name, the strategy enum being internal.
     /// </summary>
     public static TheoryData<MatrixOp, MatrixOp, string> OpCombinations()
     {
@@ -163,15 +163,40 @@ public class GemmTests
     [InlineData(30, 130, 517)]
     public void A_times_B_transposed_has_the_bits_of_A_times_the_stored_transpose(int m, int n, int k)
     {
-        TransposedAgrees<float>(m, n, k);
-        TransposedAgrees<double>(m, n, k);
+        TransposedAgrees<float>(m, n, k, k + 3, GemmStrategy.Packed);
+        TransposedAgrees<double>(m, n, k, k + 3, GemmStrategy.Packed);
     }
 
-    private static void TransposedAgrees<T>(int m, int n, int k)
+    /// <summary>
+    /// The unpacked path's copy of op(B) = Bᵀ, for every small k (k = 2 with B's rows end to end is split a vector
+    /// pair at a time, k ≥ 4 goes through the register transposes) and every n up to 70, so each lane of a vector
+    /// and each tail is someone's column; the automatic path too, which takes it for small products.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(GemmStrategy.Direct))]
+    [InlineData(nameof(GemmStrategy.Auto))]
+    public void The_unpacked_copy_of_B_transposed_has_the_bits_of_the_stored_transpose(string path)
+    {
+        GemmStrategy strategy = Enum.Parse<GemmStrategy>(path);
+        foreach (int k in (int[])[1, 2, 3, 4, 5, 9, 12])
+        {
+            foreach (int m in (int[])[1, 9, 64])
+            {
+                for (int n = 1; n <= 70; n += m == 9 ? 1 : 7)
+                {
+                    TransposedAgrees<float>(m, n, k, k, strategy);
+                    TransposedAgrees<double>(m, n, k, k + (n % 2), strategy);
+                }
+
+                TransposedAgrees<float>(m, 500, k, k, strategy);
+            }
+        }
+    }
+
+    private static void TransposedAgrees<T>(int m, int n, int k, int ldb, GemmStrategy strategy)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random((m * 31) + n + k);
-        int ldb = k + 3;
         T[] a = GemmReference.RandomMatrix<T>(random, m, k);
         T[] b = GemmReference.RandomMatrix<T>(random, n, ldb);
         var stored = new T[k * n];
@@ -185,13 +210,13 @@ public class GemmTests
 
         var transposed = new T[m * n];
         var plain = new T[m * n];
-        Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, m, n, k, T.One, a, k, b, ldb, T.Zero, transposed, n, 1, GemmStrategy.Packed);
-        Gemm.Multiply(MatrixOp.None, MatrixOp.None, m, n, k, T.One, a, k, stored, n, T.Zero, plain, n, 1, GemmStrategy.Packed);
+        Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, m, n, k, T.One, a, k, b, ldb, T.Zero, transposed, n, 1, strategy);
+        Gemm.Multiply(MatrixOp.None, MatrixOp.None, m, n, k, T.One, a, k, stored, n, T.Zero, plain, n, 1, strategy);
         for (int i = 0; i < plain.Length; i++)
         {
             Assert.True(
                 plain[i].Equals(transposed[i]),
-                $"{typeof(T).Name} m={m} n={n} k={k}: C[{i / n}, {i % n}] is {transposed[i]} through Bᵀ but {plain[i]} through the stored transpose.");
+                $"{typeof(T).Name} {strategy} m={m} n={n} k={k} ldb={ldb}: C[{i / n}, {i % n}] is {transposed[i]} through Bᵀ but {plain[i]} through the stored transpose.");
         }
     }
 
