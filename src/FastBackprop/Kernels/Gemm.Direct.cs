@@ -18,8 +18,9 @@ public static partial class Gemm
     /// A strip is two whole vectors wide where the path's packed microkernel is four vectors wide (AVX-512: 32
     /// registers hold the 16 accumulators), else one vector. The last, partial strip is copied zero-padded into
     /// scratch, and its C tile goes through scratch, so no load or store leaves the caller's matrices.
-    /// <paramref name="scratch"/> holds <c>DirectScratchBytes</c>. Each tile runs over <see cref="KBlocking"/>'s k
-    /// blocks in order, so its elements get the packed path's bits whatever the strip's width.
+    /// <paramref name="scratch"/> holds <c>DirectScratchBytes</c>, after <c>TransposedBBytes</c> for the copy of op(B)
+    /// when op(B) = Bᵀ. Each tile runs over <see cref="KBlocking"/>'s k blocks in order, so its elements get the
+    /// packed path's bits whatever the strip's width.
     /// </summary>
     private static unsafe void RunDirect<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, int c0, int c1, byte* scratch, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -32,7 +33,7 @@ public static partial class Gemm
             // scratch, they are the op(B) = B problem of C's columns c0..c1.
             int width = c1 - c0;
             T* columns = (T*)scratch;
-            TransposeRowsOfB<T, TVec, TOps>(problem.B + (c0 * problem.Ldb), problem.Ldb, width, problem.K, columns);
+            TransposeRows<T, TVec, TOps>(problem.B + (c0 * problem.Ldb), problem.Ldb, width, problem.K, columns);
             var plain = new GemmProblem<T>(
                 problem.OpA, MatrixOp.None, problem.M, width, problem.K, problem.Alpha, problem.A, problem.Lda, columns, width, problem.Beta, problem.C + c0, problem.Ldc);
             RunDirect<T, TVec, TOps>(plain, r0, r1, 0, width, scratch + TransposedBBytes<T>(problem.K, width), blocks);
@@ -60,68 +61,6 @@ public static partial class Gemm
             else
             {
                 DirectStrip<T, TVec, TOps, OneVector>(tiles, r0, r1, j, width, problem.B + j, problem.Ldb);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>destination[p·rows + j] = source[j·ldb + p]</c> for j &lt; rows, p &lt; k: eight rows at a time through the
-    /// packed path's register transposes where k allows, the rest element by element. B of two contiguous columns
-    /// (k = ldb = 2, the 500 × 2 output layer of 2-500-2 in dZ₂·W₂ᵀ) splits a vector pair at a time
-    /// (<see cref="IVectorOps{TVec, T}.Deinterleave"/>); other k below four, where no register transpose applies,
-    /// copy down each destination row, since a loop over a row of B's few values cost ≈ 3 cycles an element.
-    /// </summary>
-    private static unsafe void TransposeRowsOfB<T, TVec, TOps>(T* source, nint ldb, int rows, int k, T* destination)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TVec : struct
-        where TOps : IVectorOps<TVec, T>
-    {
-        int v = TOps.Count;
-        int i = 0;
-        if (k == 2 && ldb == 2)
-        {
-            for (; i + v <= rows; i += v)
-            {
-                TOps.Deinterleave(TOps.Load(ref source[2 * i]), TOps.Load(ref source[(2 * i) + v]), out TVec first, out TVec second);
-                TOps.Store(first, ref destination[i]);
-                TOps.Store(second, ref destination[rows + i]);
-            }
-        }
-
-        if (k < 4)
-        {
-            for (int p = 0; p < k; p++)
-            {
-                T* s = source + p;
-                T* d = destination + (p * rows);
-                for (int j = i; j < rows; j++)
-                {
-                    d[j] = s[j * ldb];
-                }
-            }
-
-            return;
-        }
-
-        int row = 0;
-        for (; row + 8 <= rows; row += 8)
-        {
-            T* s = source + (row * ldb);
-            T* d = destination + row;
-            for (int p = TransposeBlocks<T, TVec, TOps>(s, ldb, k, d, rows); p < k; p++)
-            {
-                for (int r = 0; r < 8; r++)
-                {
-                    d[(p * rows) + r] = s[(r * ldb) + p];
-                }
-            }
-        }
-
-        for (; row < rows; row++)
-        {
-            for (int p = 0; p < k; p++)
-            {
-                destination[(p * rows) + row] = source[(row * ldb) + p];
             }
         }
     }

@@ -8,9 +8,9 @@ public static partial class Gemm
     /// C = α·op(A)·op(B) + β·C for n ≤ 4 columns, each row's dot products of length k in registers: the path of a
     /// batch-1 output layer (1 × 500 · 500 × 2) and its weight gradient (500 × 1 · 1 × 2), where a vector of 16
     /// lanes would hold 2 useful ones. With op(B) = B a chunk is one <see cref="Vector128{T}"/> of columns (four
-    /// floats or two doubles, <see cref="NarrowRowsByColumns{T}"/>); otherwise, and where Vector128 is not
-    /// accelerated, four columns of scalar chains (<see cref="NarrowBlocks"/>). Same arithmetic per element as the
-    /// vector kernels (<see cref="KBlocking"/>), so a row's bits do not depend on whether its call took this path.
+    /// floats or two doubles, <see cref="NarrowRowsByColumns{T}"/>); otherwise, and on the scalar path, four
+    /// columns of scalar chains (<see cref="NarrowBlocks"/>). Same arithmetic per element as the vector kernels
+    /// (<see cref="KBlocking"/>), so a row's bits do not depend on whether its call took this path.
     /// </summary>
     private static unsafe void RunNarrow<T>(in GemmProblem<T> problem, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
@@ -20,7 +20,8 @@ public static partial class Gemm
     private static unsafe void NarrowRows<T>(in GemmProblem<T> problem, int r0, int r1, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (problem.OpB == MatrixOp.None && Vector128.IsHardwareAccelerated)
+        // Dispatch.Use128: the active path is at least 128 bits wide, so a forced scalar path keeps scalar code.
+        if (problem.OpB == MatrixOp.None && Dispatch.Use128)
         {
             NarrowRowsByColumns(problem, r0, r1, blocks);
             return;

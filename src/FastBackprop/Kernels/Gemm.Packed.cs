@@ -53,7 +53,7 @@ public static partial class Gemm
                 for (int ic = r0; ic < r1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, r1 - ic);
-                    PackA(problem, ic, mc, pc, kc, mr, packedA);
+                    PackA<T, TVec, TOps>(problem, ic, mc, pc, kc, mr, packedA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
@@ -264,6 +264,69 @@ public static partial class Gemm
     }
 
     /// <summary>
+    /// <c>destination[p·rows + j] = source[j·ldb + p]</c> for j &lt; rows, p &lt; k: the unpacked path's copy of B for
+    /// op(B) = Bᵀ and the tall path's k block of A's rows. Eight rows at a time through the register transposes
+    /// (<see cref="TransposeBlocks"/>) where k allows, the rest element by element. Rows of two contiguous values
+    /// (k = ldb = 2, the 500 × 2 output layer of 2-500-2 in dZ₂·W₂ᵀ) split a vector pair at a time
+    /// (<see cref="IVectorOps{TVec, T}.Deinterleave"/>); other k below four, where no register transpose applies,
+    /// copy down each destination row, since a loop over a row of B's few values cost ≈ 3 cycles an element.
+    /// </summary>
+    private static unsafe void TransposeRows<T, TVec, TOps>(T* source, nint ldb, int rows, int k, T* destination)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
+    {
+        int v = TOps.Count;
+        int i = 0;
+        if (k == 2 && ldb == 2)
+        {
+            for (; i + v <= rows; i += v)
+            {
+                TOps.Deinterleave(TOps.Load(ref source[2 * i]), TOps.Load(ref source[(2 * i) + v]), out TVec first, out TVec second);
+                TOps.Store(first, ref destination[i]);
+                TOps.Store(second, ref destination[rows + i]);
+            }
+        }
+
+        if (k < 4)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                T* s = source + p;
+                T* d = destination + (p * rows);
+                for (int j = i; j < rows; j++)
+                {
+                    d[j] = s[j * ldb];
+                }
+            }
+
+            return;
+        }
+
+        int row = 0;
+        for (; row + 8 <= rows; row += 8)
+        {
+            T* s = source + (row * ldb);
+            T* d = destination + row;
+            for (int p = TransposeBlocks<T, TVec, TOps>(s, ldb, k, d, rows); p < k; p++)
+            {
+                for (int r = 0; r < 8; r++)
+                {
+                    d[(p * rows) + r] = s[(r * ldb) + p];
+                }
+            }
+        }
+
+        for (; row < rows; row++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                destination[(p * rows) + row] = source[(row * ldb) + p];
+            }
+        }
+    }
+
+    /// <summary>
     /// Transposes eight rows of B (<c>source[r·ldb + p]</c>, r &lt; 8) into eight panel columns (<c>destination[p·nr + r]</c>)
     /// for p from 0 in whole blocks of eight k steps and then one of four (float) or two blocks of four rows by four
     /// steps (double), in AVX registers, and returns the first p left for the scalar loop (all of them on paths
@@ -400,9 +463,16 @@ public static partial class Gemm
     /// Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row micro-panels: panel q, step p at <c>dst[q·MR·kc + p·MR]</c>,
     /// rows past mc zero.
     /// </summary>
-    private static unsafe void PackA<T>(in GemmProblem<T> problem, int ic, int mc, int pc, int kc, int mr, T* destination)
+    /// <remarks>
+    /// The vector moves stay within the path's width, as <see cref="TransposeBlocks"/> does: a forced narrower path
+    /// runs its own instructions only.
+    /// </remarks>
+    private static unsafe void PackA<T, TVec, TOps>(in GemmProblem<T> problem, int ic, int mc, int pc, int kc, int mr, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : IVectorOps<TVec, T>
     {
+        int pathBytes = TOps.Count * sizeof(T);
         nint lda = problem.Lda;
         for (int ir = 0; ir < mc; ir += mr)
         {
@@ -417,7 +487,7 @@ public static partial class Gemm
                 {
                     T* d = panel;
                     int p = 0;
-                    if (typeof(T) == typeof(float) && Avx.IsSupported)
+                    if (typeof(T) == typeof(float) && Avx.IsSupported && pathBytes >= Vector256<byte>.Count)
                     {
                         // p + 8 < kc: the group's last junk lanes fall on step p + 8, which the loop below writes.
                         for (; p + 8 < kc; p += 8)
@@ -451,7 +521,7 @@ public static partial class Gemm
                     }
                 }
             }
-            else if (height == 6 && mr == 6 && Vector128.IsHardwareAccelerated)
+            else if (height == 6 && mr == 6 && Vector128.IsHardwareAccelerated && pathBytes >= Vector128<byte>.Count)
             {
                 // op(A) column p is row p of A: six contiguous values per k step, moved as 128-bit vectors, the last
                 // one overlapping the one before where six is not a whole number of them (floats: [0, 4) and [2, 6)).

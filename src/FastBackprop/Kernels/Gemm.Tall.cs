@@ -110,35 +110,6 @@ public static partial class Gemm
         }
     }
 
-    /// <summary><c>destination[p·rows + r] = source[r·lda + p]</c> for r &lt; rows (a multiple of 8 or fewer), p &lt; depth.</summary>
-    private static unsafe void TransposeRows<T, TVec, TOps>(T* source, nint lda, int rows, int depth, T* destination)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        where TVec : struct
-        where TOps : IVectorOps<TVec, T>
-    {
-        int r = 0;
-        for (; r + 8 <= rows; r += 8)
-        {
-            T* s = source + (r * lda);
-            T* d = destination + r;
-            for (int p = TransposeBlocks<T, TVec, TOps>(s, lda, depth, d, rows); p < depth; p++)
-            {
-                for (int q = 0; q < 8; q++)
-                {
-                    d[(p * rows) + q] = s[(q * lda) + p];
-                }
-            }
-        }
-
-        for (; r < rows; r++)
-        {
-            for (int p = 0; p < depth; p++)
-            {
-                destination[(p * rows) + r] = source[(r * lda) + p];
-            }
-        }
-    }
-
     /// <summary>
     /// One k block of a TRows-vector × width tile (width ≤ 4): <c>acc[r, q] = Σ_p column_p[r]·b[p·bK + q·bCol]</c>,
     /// one FMA chain from 0 per element, then <c>c = acc·α + β·c</c> as <see cref="FoldNarrow"/> folds it.

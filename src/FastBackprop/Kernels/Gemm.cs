@@ -188,7 +188,7 @@ public static partial class Gemm
     /// <remarks>
     /// Two threads, AVX-512 (Zen 4, Stopwatch, min of interleaved runs): NN 64×784×256 splits its 11 row tiles
     /// 6 : 5 (34 of 64 rows) and packs all 784 × 256 of B twice, so columns (128 : 128, A's 64 × 784 packed twice)
-    /// ran 152–158 µs against 185–208; at 256³ and 512³ the column split's even share did not pay for packing A
+    /// ran 152–158 µs against 171–208; at 256³ and 512³ the column split's even share did not pay for packing A
     /// twice (181–203 against 172–176 µs, 1323–1523 against 1271–1276 µs), and the weights keep rows there. Each
     /// element is computed whole by one thread either way, so the bits do not depend on the choice.
     /// </remarks>
