@@ -109,6 +109,13 @@ public sealed class ActivationInfo
     /// <returns>Whether the backward from the output exists.</returns>
     public bool SupportsBackwardFromOutput(double alpha) => _double.SupportsBackwardFromOutput(alpha);
 
+    /// <summary>
+    /// Whether a training step computes f′(P) with f in its forward pass and keeps it for the backward pass, which
+    /// then multiplies by it instead of evaluating f′ again: tanh, whose derivative shares its exponential and
+    /// denominator (<see cref="Simd.VectorMath.TanhWithDerivative"/>).
+    /// </summary>
+    internal bool HasSlopeForward => _double.HasSlopeForward;
+
     /// <summary>The canonical name.</summary>
     /// <returns><see cref="Name"/>.</returns>
     public override string ToString() => Name;
@@ -159,6 +166,20 @@ internal interface IActivationKernels
     static virtual void BackwardFromOutput<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         throw new UnreachableException("Activations.BackwardFromOutput checks SupportsBackwardFromOutput first.");
+
+    /// <summary>
+    /// Whether <see cref="AddBiasWithSlope"/> exists: f′ computed with f from one evaluation, for less than the
+    /// forward and backward kernels cost apart, so that a training step keeps f′(P) instead of evaluating it again.
+    /// </summary>
+    static virtual bool HasSlopeForward => false;
+
+    /// <summary>
+    /// <c>P[r, :] += b</c> (none where b is empty), <c>Z = f(P)</c>, <c>S = f′(P)</c> over <c>[rows × cols]</c>, with the
+    /// bits of the bias add, <see cref="Forward"/> and <see cref="Backward"/> at dy = 1; where <see cref="HasSlopeForward"/> holds.
+    /// </summary>
+    static virtual void AddBiasWithSlope<T>(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        throw new UnreachableException("The training forward checks HasSlopeForward first.");
 }
 
 /// <summary>One activation's kernels for one element type: a virtual call on the registry's entry, no generic virtual methods.</summary>
@@ -172,6 +193,10 @@ internal abstract class ActivationKernels<T>
     public abstract void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx);
 
     public abstract void BackwardFromOutput(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx);
+
+    public abstract bool HasSlopeForward { get; }
+
+    public abstract void AddBiasWithSlope(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope);
 }
 
 /// <summary><typeparamref name="TKernels"/>'s static kernels, instantiated for <typeparamref name="T"/>.</summary>
@@ -186,4 +211,9 @@ internal sealed class ActivationKernels<TKernels, T> : ActivationKernels<T>
     public override void Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T alpha, Span<T> dx) => TKernels.Backward(x, dy, alpha, dx);
 
     public override void BackwardFromOutput(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx) => TKernels.BackwardFromOutput(y, dy, alpha, dx);
+
+    public override bool HasSlopeForward => TKernels.HasSlopeForward;
+
+    public override void AddBiasWithSlope(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope) =>
+        TKernels.AddBiasWithSlope(bias, rows, cols, p, alpha, z, slope);
 }

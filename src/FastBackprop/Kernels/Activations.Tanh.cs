@@ -53,6 +53,12 @@ public static partial class Activations
 
         public static void BackwardFromOutput<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, T alpha, Span<T> dx)
             where T : unmanaged, IBinaryFloatingPointIeee754<T> => TanhBackwardFromOutput(y, dy, dx);
+
+        public static bool HasSlopeForward => true;
+
+        public static void AddBiasWithSlope<T>(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope)
+            where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+            BiasDriver.AddBiasWithSlope(default(TanhSlopeOperator<T>), bias, rows, cols, p, z, slope);
     }
 
     /// <summary>y = tanh(x); see <see cref="VectorMath.Tanh"/>.</summary>
@@ -63,6 +69,16 @@ public static partial class Activations
         public TVec Invoke<TOps, TVec>(TVec x)
             where TOps : IVectorOps<TVec, T>
             where TVec : struct => VectorMath.Tanh<TOps, TVec, T>(x);
+    }
+
+    /// <summary>y = tanh(x) and slope = tanh′(x) from one evaluation; see <see cref="VectorMath.TanhWithDerivative"/>.</summary>
+    internal readonly struct TanhSlopeOperator<T> : ISlopeOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec x, out TVec slope)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct => VectorMath.TanhWithDerivative<TOps, TVec, T>(x, out slope);
     }
 
     /// <summary>dx = dy · tanh′(x); see <see cref="VectorMath.TanhDerivative"/>.</summary>

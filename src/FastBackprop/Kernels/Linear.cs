@@ -83,6 +83,16 @@ public static class Linear
             where TVec : struct => TOps.Add(x, y);
     }
 
+    /// <summary>x · y.</summary>
+    internal readonly struct MultiplyOperator<T> : IBinaryOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVec Invoke<TOps, TVec>(TVec x, TVec y)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct => TOps.Multiply(x, y);
+    }
+
     /// <summary>α·x + y, fused where the hardware can.</summary>
     internal readonly struct AxpyOperator<T>(T alpha) : IBinaryOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

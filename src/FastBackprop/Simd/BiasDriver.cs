@@ -1,9 +1,10 @@
 namespace FastBackprop.Simd;
 
 /// <summary>
-/// The loops of a dense layer's two per-column kernels over a row-major <c>[rows × cols]</c> matrix, each one
-/// dispatched call for the whole matrix: the bias add <c>y[r, c] += b[c]</c> and the column sums
-/// <c>db[c] = Σ_r dy[r, c]</c>, rows added in order.
+/// The loops of a dense layer's per-column kernels over a row-major <c>[rows × cols]</c> matrix, each one
+/// dispatched call for the whole matrix: the bias add <c>y[r, c] += b[c]</c>, the same add fused with an activation
+/// and its derivative (<see cref="AddBiasWithSlope"/>), and the column sums <c>db[c] = Σ_r dy[r, c]</c>, rows added
+/// in order.
 /// </summary>
 /// <remarks>
 /// <para>Rows of at least one vector: the bias add runs the element-wise width loop row by row, each with its
@@ -24,6 +25,30 @@ internal static class BiasDriver
     {
         var loop = new BiasAddLoop<T>(ref MemoryMarshal.GetReference(bias), ref MemoryMarshal.GetReference(y), (nuint)rows, (nuint)cols);
         PathTable.Run<BiasAddLoop<T>, T>(ref loop);
+    }
+
+    /// <summary>
+    /// A training forward's one pass over a layer: <c>p[r, c] += bias[c]</c> (no addition where <paramref name="bias"/>
+    /// is empty), then <c>z = f(p)</c> and <c>slope = f′(p)</c> by <paramref name="op"/>. Each element gets the bits of
+    /// <see cref="AddBias"/> followed by the activation's forward and backward (dy = 1) kernels: the same addition and
+    /// the same operator at the same width, in the body, the overlapping last vector or a padded short matrix.
+    /// Requires <c>p</c>, <c>z</c> and <c>slope</c> of <c>rows × cols ≥ 1</c> elements, <c>bias.Length</c> = cols or 0,
+    /// all disjoint.
+    /// </summary>
+    public static void AddBiasWithSlope<TOp, T>(TOp op, ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, Span<T> z, Span<T> slope)
+        where TOp : struct, ISlopeOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var loop = new BiasSlopeLoop<TOp, T>(
+            op,
+            ref MemoryMarshal.GetReference(bias),
+            !bias.IsEmpty,
+            ref MemoryMarshal.GetReference(p),
+            ref MemoryMarshal.GetReference(z),
+            ref MemoryMarshal.GetReference(slope),
+            (nuint)rows,
+            (nuint)cols);
+        PathTable.Run<BiasSlopeLoop<TOp, T>, T>(ref loop);
     }
 
     /// <summary><c>db[c] = Σ_r dy[r, c]</c>, rows in order. Requires <c>rows ≥ 1</c>, <c>dy.Length = rows × cols</c>, <c>db.Length = cols</c>, disjoint spans.</summary>
@@ -106,6 +131,150 @@ internal static class BiasDriver
             }
 
             TOps.Store(add.Invoke<TOps, TVec>(lastY, lastBias), ref Unsafe.Add(ref _y, lastStart));
+        }
+    }
+
+    private readonly ref struct BiasSlopeLoop<TOp, T> : IPathKernel<T>
+        where TOp : struct, ISlopeOperator<T>
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly TOp _op;
+        private readonly ref T _bias;
+        private readonly bool _hasBias;
+        private readonly ref T _p;
+        private readonly ref T _z;
+        private readonly ref T _slope;
+        private readonly nuint _rows;
+        private readonly nuint _cols;
+
+        public BiasSlopeLoop(TOp op, ref T bias, bool hasBias, ref T p, ref T z, ref T slope, nuint rows, nuint cols)
+        {
+            _op = op;
+            _bias = ref bias;
+            _hasBias = hasBias;
+            _p = ref p;
+            _z = ref z;
+            _slope = ref slope;
+            _rows = rows;
+            _cols = cols;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Run<TOps, TVec, TMicrokernel>()
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+            where TMicrokernel : struct, IGemmMicrokernel<T>
+        {
+            nuint count = (nuint)TOps.Count;
+            nuint length = _rows * _cols;
+            if (length < count)
+            {
+                RunPadded<TOps, TVec>(length);
+                return;
+            }
+
+            if (!_hasBias)
+            {
+                Run<TOps, TVec>(ref _p, ref _z, ref _slope, length, ref _bias, period: 1);
+                return;
+            }
+
+            if (_cols >= count)
+            {
+                for (nuint r = 0; r < _rows; r++)
+                {
+                    nuint row = r * _cols;
+                    Run<TOps, TVec>(ref Unsafe.Add(ref _p, row), ref Unsafe.Add(ref _z, row), ref Unsafe.Add(ref _slope, row), _cols, ref _bias, _cols);
+                }
+
+                return;
+            }
+
+            // Rows shorter than a vector run as one flat span, as the bias add does: window[j] = b[j mod cols].
+            Span<T> window = stackalloc T[2 * TOps.Count];
+            for (int j = 0; j < window.Length; j++)
+            {
+                window[j] = Unsafe.Add(ref _bias, (nuint)j % _cols);
+            }
+
+            Run<TOps, TVec>(ref _p, ref _z, ref _slope, length, ref MemoryMarshal.GetReference(window), _cols);
+        }
+
+        /// <summary>
+        /// Whole vectors over <c>[0, length)</c>, then the overlapping last one; the vector at i adds
+        /// <c>bias[i mod period ..]</c> (period ≥ a vector: a row, i itself; shorter: a window of b repeated).
+        /// Requires <c>length ≥ TOps.Count</c>.
+        /// </summary>
+        /// <remarks>
+        /// The operator is invoked at one site (see <see cref="ElementwiseDriver"/>), in a method of its own: inlined into
+        /// the three callers of <see cref="Run{TOps, TVec, TMicrokernel}"/>, tanh's 30 operations exhausted the JIT's
+        /// inline budget and left the stores as calls. The last vector's p is loaded before anything is stored, so its
+        /// overlap with the body adds the bias to original values and rewrites the same bits.
+        /// </remarks>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Run<TOps, TVec>(ref T p, ref T z, ref T slope, nuint length, ref T bias, nuint period)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            nuint count = (nuint)TOps.Count;
+            nuint lastStart = length - count;
+            TVec lastP = TOps.Load(in Unsafe.Add(ref p, lastStart));
+            TVec lastBias = _hasBias ? TOps.Load(in Unsafe.Add(ref bias, lastStart % period)) : default;
+            nuint step = count % period;
+            nuint column = 0;
+            nuint i = 0;
+            while (true)
+            {
+                bool final = i >= lastStart;
+                nuint at = final ? lastStart : i;
+                TVec x = final ? lastP : TOps.Load(in Unsafe.Add(ref p, i));
+                if (_hasBias)
+                {
+                    x = TOps.Add(x, final ? lastBias : TOps.Load(in Unsafe.Add(ref bias, column)));
+                }
+
+                TVec y = _op.Invoke<TOps, TVec>(x, out TVec derivative);
+                TOps.Store(x, ref Unsafe.Add(ref p, at));
+                TOps.Store(y, ref Unsafe.Add(ref z, at));
+                TOps.Store(derivative, ref Unsafe.Add(ref slope, at));
+                if (final)
+                {
+                    return;
+                }
+
+                i += count;
+                column += step;
+                column = column >= period ? column - period : column;
+            }
+        }
+
+        /// <summary>Fewer elements than a vector: one zero-padded vector computed in locals and copied back.</summary>
+        private void RunPadded<TOps, TVec>(nuint length)
+            where TOps : IVectorOps<TVec, T>
+            where TVec : struct
+        {
+            int count = TOps.Count;
+            Span<T> local = stackalloc T[4 * count];
+            local.Clear();
+            Span<T> p = local[..count];
+            Span<T> z = local.Slice(count, count);
+            Span<T> slope = local.Slice(2 * count, count);
+            Span<T> window = local.Slice(3 * count, count);
+            MemoryMarshal.CreateReadOnlySpan(ref _p, (int)length).CopyTo(p);
+            if (_hasBias)
+            {
+                for (int j = 0; j < count; j++)
+                {
+                    window[j] = Unsafe.Add(ref _bias, (nuint)j % _cols);
+                }
+            }
+
+            Run<TOps, TVec>(
+                ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(slope),
+                (nuint)count, ref MemoryMarshal.GetReference(window), (nuint)count);
+            p[..(int)length].CopyTo(MemoryMarshal.CreateSpan(ref _p, (int)length));
+            z[..(int)length].CopyTo(MemoryMarshal.CreateSpan(ref _z, (int)length));
+            slope[..(int)length].CopyTo(MemoryMarshal.CreateSpan(ref _slope, (int)length));
         }
     }
 

@@ -22,6 +22,18 @@ internal interface IBinaryOperator<T>
 }
 
 /// <summary>
+/// An activation and its derivative from one evaluation, at every width: returns <c>f(x)</c> and reports <c>f′(x)</c>,
+/// each with the bits of the activation's own forward and backward operators (dy = 1).
+/// </summary>
+internal interface ISlopeOperator<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    TVec Invoke<TOps, TVec>(TVec x, out TVec slope)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct;
+}
+
+/// <summary>
 /// A loss's element-wise step, at every width: returns the gradient from a prediction and a target, and reports the
 /// element's loss term for the driver to sum.
 /// </summary>

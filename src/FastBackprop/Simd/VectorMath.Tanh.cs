@@ -13,6 +13,9 @@ internal static partial class VectorMath
     /// expm1(−2a) = 2ⁿ·(eʳ − 1) + (2ⁿ − 1) with n = round(−2a/ln 2) ≤ 0 and r = −2a − n·ln 2 (see <see cref="Expm1"/>),
     /// so m = h·(−p) + (½ − h) with h = 2ⁿ⁻¹ and −p = 1 − eʳ = ρ − ρ²·Q(−ρ) in ρ = −r = 2a + n·ln 2: reducing 2a
     /// directly spares the multiplication by −2, and the sign flips ride on the polynomial's coefficients.
+    /// The table path (<see cref="TanhBySixteenths"/>) clamps a at 52 instead, where its tanh′ does, so that the two
+    /// share one reduction in <see cref="TanhWithDerivative"/>; from a = 9 on tanh rounds to 1 either way (the same
+    /// bits over all 2³² floats).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Tanh<TOps, TVec, T>(TVec x)
@@ -20,12 +23,14 @@ internal static partial class VectorMath
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        bool single = typeof(T) == typeof(float);
-        TVec a = TOps.Min(Constant<TOps, TVec, T>(single ? 9.0 : 20.0), TOps.Abs(x));
         if (UsesSixteenthsTable<TOps, TVec, T>())
         {
-            return TOps.CopySign(TanhBySixteenths<TOps, TVec, T>(a), x);
+            TVec s = TanhReductionBySixteenths<TOps, TVec, T>(x, out TVec u, out TVec tableIndex);
+            return TOps.CopySign(TanhBySixteenths<TOps, TVec, T>(s, u, tableIndex), x);
         }
+
+        bool single = typeof(T) == typeof(float);
+        TVec a = TOps.Min(Constant<TOps, TVec, T>(single ? 9.0 : 20.0), TOps.Abs(x));
 
         TVec twiceA = TOps.Add(a, a);
         TVec magic = Constant<TOps, TVec, T>(single ? 12582912.0 : 6755399441055744.0); // 1.5·2²³, 1.5·2⁵²
@@ -52,12 +57,8 @@ internal static partial class VectorMath
     {
         if (UsesSixteenthsTable<TOps, TVec, T>())
         {
-            // e = e^(−2a) reduced from a itself (no −2a), and 4e/(1 + e)² = e/(½ + ½e)²: one multiplication fewer.
-            TVec a = TOps.Min(Constant<TOps, TVec, T>(52.0), TOps.Abs(x)); // −2a ≥ −104, where e^(−2a) is 0 in float
-            TVec exp = ExpBySixteenths<TOps, TVec, T>(a, scale: -2.0);
-            TVec half = Constant<TOps, TVec, T>(0.5);
-            TVec halfOnePlusE = TOps.MultiplyAdd(exp, half, half);
-            return TOps.Divide(exp, TOps.Multiply(halfOnePlusE, halfOnePlusE));
+            TVec s = TanhReductionBySixteenths<TOps, TVec, T>(x, out TVec u, out TVec tableIndex);
+            return TanhDerivativeBySixteenths<TOps, TVec, T>(s, u, tableIndex);
         }
 
         TVec e = ExpOfNonPositive<TOps, TVec, T>(TOps.Multiply(TOps.Abs(x), Constant<TOps, TVec, T>(-2.0)));
@@ -66,8 +67,60 @@ internal static partial class VectorMath
     }
 
     /// <summary>
-    /// tanh(a) for a in [0, 9] or NaN, float where <see cref="IVectorOps{TVec, T}.HasPermute16"/>: a table of sixteenths
-    /// and a quartic in place of expm1's degree-6 quotient: 20 vector operations instead of 23.
+    /// tanh(x), and tanh′(x) in <paramref name="derivative"/>, with the bits of <see cref="Tanh"/> and
+    /// <see cref="TanhDerivative"/>: on the table path from one reduction of |x|, elsewhere from the two functions.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec TanhWithDerivative<TOps, TVec, T>(TVec x, out TVec derivative)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (UsesSixteenthsTable<TOps, TVec, T>())
+        {
+            TVec s = TanhReductionBySixteenths<TOps, TVec, T>(x, out TVec u, out TVec tableIndex);
+            derivative = TanhDerivativeBySixteenths<TOps, TVec, T>(s, u, tableIndex);
+            return TOps.CopySign(TanhBySixteenths<TOps, TVec, T>(s, u, tableIndex), x);
+        }
+
+        derivative = TanhDerivative<TOps, TVec, T>(x);
+        return Tanh<TOps, TVec, T>(x);
+    }
+
+    /// <summary>
+    /// The table path's reduction, shared by tanh and tanh′: a = |x| clamped at 52 (−2a ≥ −104, where e^(−2a) is 0 in
+    /// float), u = −2a/ln 2 rounded to sixteenths, its bit pattern <paramref name="tableIndex"/>, and s with
+    /// −2a = u·ln 2 − 2s (<see cref="ReduceToSixteenths"/> with k = −2, so 2a is never formed).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec TanhReductionBySixteenths<TOps, TVec, T>(TVec x, out TVec u, out TVec tableIndex)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVec a = TOps.Min(Constant<TOps, TVec, T>(52.0), TOps.Abs(x));
+        return ReduceToSixteenths<TOps, TVec, T>(a, scale: -2.0, out u, out tableIndex);
+    }
+
+    /// <summary>
+    /// tanh′ = 4e/(1 + e)² = e/(½ + ½e)² (one multiplication fewer) with e = e^(−2a) = 2^⌊u⌋·2^(j/16)·e^(−2s), the
+    /// exp of <see cref="ExpBySixteenths"/> on <see cref="TanhReductionBySixteenths"/>'s u and s.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec TanhDerivativeBySixteenths<TOps, TVec, T>(TVec s, TVec u, TVec tableIndex)
+        where TOps : IVectorOps<TVec, T>
+        where TVec : struct
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TVec exp = TOps.ScaleByPowerOfTwo(SixteenthsMantissa<TOps, TVec, T>(s, tableIndex, scale: -2.0, negated: false), u);
+        TVec half = Constant<TOps, TVec, T>(0.5);
+        TVec halfOnePlusE = TOps.MultiplyAdd(exp, half, half);
+        return TOps.Divide(exp, TOps.Multiply(halfOnePlusE, halfOnePlusE));
+    }
+
+    /// <summary>
+    /// tanh(a) from <see cref="TanhReductionBySixteenths"/>, float where <see cref="IVectorOps{TVec, T}.HasPermute16"/>:
+    /// a table of sixteenths and a quartic in place of expm1's degree-6 quotient: 20 vector operations instead of 23.
     /// </summary>
     /// <remarks>
     /// u = −2a/ln 2 rounded to sixteenths (<see cref="ReduceToSixteenths"/> with k = −2, so 2a is never formed) is split
@@ -79,12 +132,11 @@ internal static partial class VectorMath
     /// vscalef floors its exponent, so 2ⁿ scales by u + ½; the table holds 2^(j/16 − 1) at j ≥ 8.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec TanhBySixteenths<TOps, TVec, T>(TVec a)
+    private static TVec TanhBySixteenths<TOps, TVec, T>(TVec s, TVec u, TVec shifted)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec s = ReduceToSixteenths<TOps, TVec, T>(a, scale: -2.0, out TVec u, out TVec shifted);
         TVec power = TOps.Permute16(Table<TOps, TVec, T>(NearestSixteenthPowers), shifted);
         TVec halfOneMinusPower = TOps.Permute16(Table<TOps, TVec, T>(HalfOneMinusNearestSixteenthPowers), shifted);
         TVec poly = TOps.MultiplyAdd(s, Constant<TOps, TVec, T>(-1.0 / 3.0), Constant<TOps, TVec, T>(2.0 / 3.0));

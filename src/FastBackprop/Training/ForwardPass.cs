@@ -21,9 +21,14 @@ internal static class ForwardPass<T>
     /// <param name="x">Inputs <c>[rows × n_0]</c>.</param>
     /// <param name="rows">Batch size B.</param>
     /// <param name="threads">GEMM threads.</param>
+    /// <param name="slope">
+    /// A training pass's f′(P_l) per layer, <c>rows × n_l</c> elements, written with Z_l in one pass by
+    /// <see cref="ActivationInfo.HasSlopeForward"/> activations; null per layer or as a whole where not wanted. P_l
+    /// and Z_l get the same bits either way.
+    /// </param>
     public static void Run(
         MlpArchitecture architecture, ReadOnlySpan<T> parameters, int[] weightOffset, int[] biasOffset,
-        T[][] pre, T[][] post, ReadOnlySpan<T> x, int rows, int threads)
+        T[][] pre, T[][] post, ReadOnlySpan<T> x, int rows, int threads, T[]?[]? slope = null)
     {
         ReadOnlySpan<T> input = x;
         for (int l = 0; l < architecture.Layers.Count; l++)
@@ -37,6 +42,16 @@ internal static class ForwardPass<T>
             // P = Z_prev · W: (B × n_in) · (n_in × n_out)
             Gemm.Multiply(MatrixOp.None, MatrixOp.None, rows, outputs, inputs,
                 T.One, input, inputs, parameters.Slice(weightOffset[l], inputs * outputs), outputs, T.Zero, p, outputs, threads);
+            if (slope?[l] is { } layerSlope)
+            {
+                // P[r, :] += b, Z = f(P), S = f′(P) in one pass
+                ReadOnlySpan<T> bias = layer.HasBias ? parameters.Slice(biasOffset[l], outputs) : [];
+                ActivationInfo.Of(layer.Activation.Kind).Kernels<T>().AddBiasWithSlope(
+                    bias, rows, outputs, p, T.CreateTruncating(layer.Activation.Alpha), z, layerSlope.AsSpan(0, rows * outputs));
+                input = z;
+                continue;
+            }
+
             if (layer.HasBias)
             {
                 // P[r, :] += b

@@ -1,3 +1,5 @@
+using FastBackprop.Simd;
+
 namespace FastBackprop.Training;
 
 public sealed partial class Mlp<T>
@@ -128,7 +130,7 @@ public sealed partial class Mlp<T>
 
     private void Forward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows)
     {
-        ForwardPass<T>.Run(Architecture, _parameters, _weightOffset, _biasOffset, workspace.Pre, workspace.Post, x, rows, _threads);
+        ForwardPass<T>.Run(Architecture, _parameters, _weightOffset, _biasOffset, workspace.Pre, workspace.Post, x, rows, _threads, workspace.Slope);
         if (ReferenceEquals(workspace, _training))
         {
             _lastRows = rows;
@@ -138,7 +140,8 @@ public sealed partial class Mlp<T>
     // ----------------------------------------------------------------------------------------------------------
     // backward: Delta[L−1] holds ∂J/∂Z_{L−1} from the loss (∂J/∂P_{L−1} for the cross-entropy heads, whose last
     // activation is Identity); for l = L−1..0:
-    //   ∂J/∂P_l = ∂J/∂Z_l ⊙ f_l′(P_l)              [B × n_l], in place, from the input P_l (accurate where f saturates)
+    //   ∂J/∂P_l = ∂J/∂Z_l ⊙ f_l′(P_l)              [B × n_l], in place, from the input P_l (accurate where f saturates),
+    //                                              or from f_l′(P_l) as the forward pass kept it (Slope[l], the same bits)
     //   ∂J/∂W_l = Z_{l−1}ᵀ · ∂J/∂P_l              (n_{l−1} × B) · (B × n_l)
     //   ∂J/∂b_l = Σ_rows ∂J/∂P_l                  [n_l]
     //   ∂J/∂Z_{l−1} = ∂J/∂P_l · W_lᵀ              (B × n_l) · (n_l × n_{l−1}); for l = 0 that is ∂J/∂X, written
@@ -160,7 +163,11 @@ public sealed partial class Mlp<T>
             ReadOnlySpan<T> p = workspace.Pre[l].AsSpan(0, rows * outputs);
             Span<T> delta = workspace.Delta[l].AsSpan(0, rows * outputs);
 
-            if (layer.Activation.Kind != ActivationKind.Identity)
+            if (workspace.Slope[l] is { } slope)
+            {
+                ElementwiseDriver.Run(default(Linear.MultiplyOperator<T>), delta, slope.AsSpan(0, rows * outputs), delta);
+            }
+            else if (layer.Activation.Kind != ActivationKind.Identity)
             {
                 Activations.Backward(layer.Activation, p, delta, delta);
             }

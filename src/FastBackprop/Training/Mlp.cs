@@ -103,8 +103,8 @@ public sealed partial class Mlp<T> : IDisposable
             _optimizerState[s] = RentCleared(_parameterCount);
         }
 
-        _training = new Workspace<T>(architecture, maxBatch);
-        _inference = new DisposablePool<Workspace<T>>(() => new Workspace<T>(architecture, Math.Min(maxBatch, InferenceRows)));
+        _training = new Workspace<T>(architecture, maxBatch, training: true);
+        _inference = new DisposablePool<Workspace<T>>(() => new Workspace<T>(architecture, Math.Min(maxBatch, InferenceRows), training: false));
         _diagnostics = new DiagnosticsState(architecture);
         Initialize(seed, initialization);
     }

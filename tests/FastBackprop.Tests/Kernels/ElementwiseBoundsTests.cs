@@ -93,6 +93,47 @@ public class ElementwiseBoundsTests
         }
     }
 
+    /// <summary>
+    /// The training forward's fused pass (bias add, f and f′) for every activation that has one, in float (the table
+    /// path on AVX-512) and double, with and without a bias: rows of whole vectors, rows shorter than a vector (the
+    /// flat window of b) and matrices shorter than one vector (the padded copy).
+    /// </summary>
+    [Fact]
+    public void Slope_forward_stays_inside_its_spans()
+    {
+        if (!GuardedMemory<float>.IsSupported)
+        {
+            return;
+        }
+
+        foreach (ActivationInfo info in ActivationInfo.All.Where(info => info.HasSlopeForward))
+        {
+            SlopeForwardStaysInside<float>(info);
+            SlopeForwardStaysInside<double>(info);
+        }
+    }
+
+    private static void SlopeForwardStaysInside<T>(ActivationInfo info)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach (bool flushWithStart in new[] { false, true })
+        {
+            for (int rows = 1; rows <= 5; rows++)
+            {
+                for (int cols = 1; cols <= 40; cols++)
+                {
+                    int n = rows * cols;
+                    using var p = Filled<T>(n, flushWithStart, 1);
+                    using var z = Filled<T>(n, flushWithStart, 2);
+                    using var slope = Filled<T>(n, flushWithStart, 3);
+                    using var bias = Filled<T>(cols, flushWithStart, 4);
+                    info.Kernels<T>().AddBiasWithSlope(bias.Span, rows, cols, p.Span, T.Zero, z.Span, slope.Span);
+                    info.Kernels<T>().AddBiasWithSlope([], rows, cols, p.Span, T.Zero, z.Span, slope.Span);
+                }
+            }
+        }
+    }
+
     private static GuardedMemory<T> Filled<T>(int length, bool flushWithStart, int seed)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
