@@ -17,7 +17,9 @@ internal readonly unsafe struct GemmMicrokernel6x4V<TVec, T, TOps> : IGemmMicrok
     public static int NR => 4 * TOps.Count;
 
     // Hot loop: every call below must inline (IVectorOps members are AggressiveInlining); a call spills the tile.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined itself: dynamic PGO inlined the 6×2V kernel into RunPacked's hot call site after ~2 s, where its own
+    // callees stopped inlining and the tile spilled (NN 64×784×256 on two threads, AVX2: 140 µs → 1.5 ms per call).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
     {
         nint v = TOps.Count;
