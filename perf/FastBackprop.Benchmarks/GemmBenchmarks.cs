@@ -205,7 +205,7 @@ public sealed class GflopsColumn(bool fractionOfPeak) : IColumn
         var variables = benchmarkCase.Job.Environment.EnvironmentVariables ?? [];
         int width = variables.Any(v => v.Key == "DOTNET_EnableAVX") ? 128 : variables.Any(v => v.Key == "DOTNET_EnableAVX512") ? 256 : 512;
         int threads = benchmarkCase.Parameters["Threads"] is int n ? n : 1;
-        double peak = FmaPeak.Float512Gflops * width / 512 / (isDouble ? 2 : 1) * threads;
+        double peak = FmaPeak.Gflops(width, isDouble) * threads;
         return (100 * gflops / peak).ToString("F0", CultureInfo.InvariantCulture) + " %";
     }
 }
