@@ -13,8 +13,9 @@ public static partial class Gemm
     /// element sees the same k blocks and the same kernel arithmetic for any split between threads.
     /// </summary>
     /// <remarks>
-    /// Loops, outermost first: NC columns → KC-deep k block (pack B: KC × NC, L3-resident) → MC rows (pack A:
-    /// MC × KC, L2-resident) → NR columns (one B micro-panel, L1-resident) → MR rows (kernel). k blocks are
+    /// Loops, outermost first: NC columns → KC-deep k block (pack B: KC × NC, L3-resident; read in place for a plain
+    /// B and at most MC rows) → MC rows (pack A: MC × KC, L2-resident) → NR columns (one B micro-panel, L1-resident)
+    /// → MR rows (kernel). Where B is read in place or packed, the kernel runs the same FMAs in the same order. k blocks are
     /// <see cref="KBlocking"/>'s, the k-order every path shares. The first k block applies β; later ones accumulate (β = 1).
     /// </remarks>
     private static unsafe void RunPacked<T, TVec, TOps, TKernel>(
@@ -41,6 +42,13 @@ public static partial class Gemm
 
         T* c = problem.C;
         nint ldc = problem.Ldc;
+        // op(B) = B with rows for one A block (m ≤ MC, each thread's share) and micro-panel rows of at least four cache
+        // lines (the 6×4V kernel's 256 B): whole micro-panels are read where B lies, row stride ldb, instead of packed,
+        // since each B element then serves at most MC / MR tiles and its copy cost 6 % of NN 64×784×256 (263 → 247 µs)
+        // and 15 % of NN 64×2048×2048 on AVX-512. With more rows B is reused across A blocks (2048³ read in place ran
+        // 4 % slower); with the 6×2V kernel's one-line rows the strided stream ran 1–6 % slower on AVX2. Only the
+        // partial last panel is packed (zero-padded).
+        bool directB = problem.OpB == MatrixOp.None && r1 - r0 <= mcMax && nr * sizeof(T) >= 4 * CacheLineBytes;
         for (int jc = c0; jc < c1; jc += ncMax)
         {
             int nc = Math.Min(ncMax, c1 - jc);
@@ -49,7 +57,7 @@ public static partial class Gemm
                 int pc = kb * kcMax;
                 int kc = Math.Min(kcMax, k - pc);
                 T beta = kb == 0 ? problem.Beta : T.One;
-                PackB<T, TVec, TOps>(problem, pc, kc, jc, nc, nr, packedB);
+                PackB<T, TVec, TOps>(problem, pc, kc, jc, nc, nr, packedB, wholePanels: !directB);
                 for (int ic = r0; ic < r1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, r1 - ic);
@@ -57,7 +65,9 @@ public static partial class Gemm
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        T* bPanel = packedB + (jr * kc);
+                        bool direct = directB && cols == nr;
+                        T* bPanel = direct ? problem.B + (pc * problem.Ldb) + jc + jr : packedB + (jr * kc);
+                        nint bStride = direct ? problem.Ldb : nr;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
@@ -66,12 +76,12 @@ public static partial class Gemm
                             if (rows == mr && cols == nr)
                             {
                                 PrefetchTile(cTile, ldc, mr, nr * sizeof(T));
-                                TKernel.Run(kc, aPanel, bPanel, cTile, ldc, problem.Alpha, beta);
+                                TKernel.Run(kc, aPanel, bPanel, bStride, cTile, ldc, problem.Alpha, beta);
                             }
                             else
                             {
                                 LoadEdgeTile(cTile, ldc, tile, nr, rows, cols, beta);
-                                TKernel.Run(kc, aPanel, bPanel, tile, nr, problem.Alpha, beta);
+                                TKernel.Run(kc, aPanel, bPanel, bStride, tile, nr, problem.Alpha, beta);
                                 CopyRows(tile, nr, cTile, ldc, rows, cols);
                             }
                         }
@@ -199,15 +209,16 @@ public static partial class Gemm
 
     /// <summary>
     /// Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column micro-panels: panel q, row p at <c>dst[q·NR·kc + p·NR]</c>,
-    /// columns past nc zero.
+    /// columns past nc zero; all panels, or only a partial last one (<paramref name="wholePanels"/> false, when the
+    /// whole ones are read in place).
     /// </summary>
-    private static unsafe void PackB<T, TVec, TOps>(in GemmProblem<T> problem, int pc, int kc, int jc, int nc, int nr, T* destination)
+    private static unsafe void PackB<T, TVec, TOps>(in GemmProblem<T> problem, int pc, int kc, int jc, int nc, int nr, T* destination, bool wholePanels)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
     {
         nint ldb = problem.Ldb;
-        for (int jr = 0; jr < nc; jr += nr)
+        for (int jr = wholePanels ? 0 : nc / nr * nr; jr < nc; jr += nr)
         {
             int width = Math.Min(nr, nc - jr);
             T* panel = destination + (jr * kc);

@@ -20,7 +20,7 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
     // Never inlined itself: dynamic PGO inlined the 6×2V kernel into RunPacked's hot call site after ~2 s, where its own
     // callees stopped inlining and the tile spilled (NN 64×784×256 on two threads, AVX2: 140 µs → 1.5 ms per call).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta)
+    public static void Run(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta)
     {
         nint v = TOps.Count;
         TVec c00 = TOps.Create(T.Zero), c01 = c00;
@@ -52,7 +52,7 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
             c50 = TOps.MultiplyAdd(ar, b0, c50);
             c51 = TOps.MultiplyAdd(ar, b1, c51);
             a += 6;
-            b += 2 * v;
+            b += ldb;
         }
 
         TVec va = TOps.Create(alpha);

@@ -7,14 +7,16 @@ namespace FastBackprop;
 /// </summary>
 /// <remarks>
 /// <para>Ã is an MR-row micro-panel of packed A: for p = 0..kc−1, the MR values <c>op(A)[i₀ + r, p₀ + p]</c>
-/// (r = 0..MR−1) are contiguous, at <c>a[p·MR + r]</c>. B̃ is an NR-column micro-panel of packed B: row p holds
-/// <c>op(B)[p₀ + p, j₀ + j]</c> at <c>b[p·NR + j]</c>. Rows and columns past the matrix edge are packed as zeros,
-/// so the kernel always computes a full tile; the driver routes edge tiles through a scratch tile.</para>
+/// (r = 0..MR−1) are contiguous, at <c>a[p·MR + r]</c>. B̃ is an NR-column micro-panel: row p holds
+/// <c>op(B)[p₀ + p, j₀ + j]</c> at <c>b[p·ldb + j]</c>, ldb = NR in packed B or B's own row stride where a whole
+/// panel is read in place. Rows and columns past the matrix edge are packed as zeros, so the kernel always computes a
+/// full tile; the driver routes edge tiles through a scratch tile.</para>
 /// <para>C is row-major with row stride <c>ldc</c>; the kernel writes all MR × NR elements. β = 0 overwrites C
 /// without reading it (NaN there does not propagate). Each element is one fused multiply-add chain over p in
 /// order, then <c>acc·α + β·c</c> as one multiply-add: the same operations wherever the tile lies, so results do
 /// not depend on how rows and columns are split between threads.</para>
-/// <para>b is aligned to the vector width (packed buffers are 64-byte aligned, NR a multiple of the lanes).</para>
+/// <para>b need not be aligned: packed panels are 64-byte aligned, B read in place is wherever the caller's rows are,
+/// and the kernels' loads are unaligned ones.</para>
 /// </remarks>
 internal unsafe interface IGemmMicrokernel<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -25,7 +27,7 @@ internal unsafe interface IGemmMicrokernel<T>
     /// <summary>Columns of the register tile, a multiple of the vector lanes.</summary>
     static abstract int NR { get; }
 
-    static abstract void Run(nint kc, T* a, T* b, T* c, nint ldc, T alpha, T beta);
+    static abstract void Run(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta);
 }
 
 /// <summary>The tile epilogue shared by every GEMM kernel.</summary>
