@@ -13,9 +13,9 @@ internal static partial class VectorMath
     /// expm1(−2a) = 2ⁿ·(eʳ − 1) + (2ⁿ − 1) with n = round(−2a/ln 2) ≤ 0 and r = −2a − n·ln 2 (see <see cref="Expm1"/>),
     /// so m = h·(−p) + (½ − h) with h = 2ⁿ⁻¹ and −p = 1 − eʳ = ρ − ρ²·Q(−ρ) in ρ = −r = 2a + n·ln 2: reducing 2a
     /// directly spares the multiplication by −2, and the sign flips ride on the polynomial's coefficients.
-    /// The table path (<see cref="TanhBySixteenths"/>) clamps a at 52 instead, where its tanh′ does, so that the two
-    /// share one reduction in <see cref="TanhWithDerivative"/>; from a = 9 on tanh rounds to 1 either way (the same
-    /// bits over all 2³² floats).
+    /// The table path (<see cref="TanhReductionBySixteenths"/>) clamps a at 52 instead, where its tanh′ does, so that
+    /// the two share one reduction in <see cref="TanhWithDerivative"/>; from a = 9 on tanh rounds to 1 either way (the
+    /// same bits over all 2³² floats).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Tanh<TOps, TVec, T>(TVec x)
@@ -31,7 +31,6 @@ internal static partial class VectorMath
 
         bool single = typeof(T) == typeof(float);
         TVec a = TOps.Min(Constant<TOps, TVec, T>(single ? 9.0 : 20.0), TOps.Abs(x));
-
         TVec twiceA = TOps.Add(a, a);
         TVec magic = Constant<TOps, TVec, T>(single ? 12582912.0 : 6755399441055744.0); // 1.5·2²³, 1.5·2⁵²
         TVec shifted = TOps.MultiplyAdd(a, Constant<TOps, TVec, T>(-2.8853900817779268), magic); // n = round(−2a/ln 2)
