@@ -135,7 +135,7 @@ public static partial class Gemm
             return;
         }
 
-        (int _, int packedColumns) = Units<T>(KernelKind.Packed, problem.N);
+        (int _, int packedColumns) = Units<T>(KernelKind.Packed, problem.N, problem.OpA);
         KernelKind kind = strategy switch
         {
             GemmStrategy.Direct => KernelKind.Direct,
@@ -146,7 +146,7 @@ public static partial class Gemm
         };
         if (threads > 1 && work >= blocks.ParallelMinWork)
         {
-            (int rowUnit, int colUnit) = Units<T>(kind, problem.N);
+            (int rowUnit, int colUnit) = Units<T>(kind, problem.N, problem.OpA);
             bool splitColumns = SplitColumns(problem, kind, rowUnit, colUnit, threads);
             (int unit, int extent) = splitColumns ? (colUnit, problem.N) : (rowUnit, problem.M);
             int tiles = (extent + unit - 1) / unit;
@@ -250,7 +250,7 @@ public static partial class Gemm
     private static nuint ScratchBytes<T>(in GemmProblem<T> problem, KernelKind kind, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         kind == KernelKind.Tall ? TallScratchBytes(problem, blocks)
-        : DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N).Cols) + (problem.OpB == MatrixOp.Transpose ? TransposedBBytes<T>(problem.K, problem.N) : 0);
+        : DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N, problem.OpA).Cols) + (problem.OpB == MatrixOp.Transpose ? TransposedBBytes<T>(problem.K, problem.N) : 0);
 
     /// <summary>The k × n copy of op(B) the unpacked path makes when op(B) = Bᵀ, rounded to the workspace's alignment.</summary>
     private static unsafe nuint TransposedBBytes<T>(int k, int n)
@@ -273,7 +273,7 @@ public static partial class Gemm
     private static GemmBlockSizes Blocks => PathTable.Active.GemmBlocks;
 
     /// <summary>The granules a thread split must respect (tile rows, tile columns) so tiles never straddle two threads.</summary>
-    private static (int Rows, int Cols) Units<T>(KernelKind kind, int n)
+    private static (int Rows, int Cols) Units<T>(KernelKind kind, int n, MatrixOp opA)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         SimdPathRow path = PathTable.Active;
@@ -281,7 +281,7 @@ public static partial class Gemm
         return kind switch
         {
             KernelKind.Direct => (DirectRows, lanes),
-            KernelKind.Tall => (TallRows<T>(), Math.Max(n, 1)),
+            KernelKind.Tall => (TallRows<T>(opA), Math.Max(n, 1)),
             _ => (path.MicrokernelRows, path.MicrokernelVectors * lanes),
         };
     }
