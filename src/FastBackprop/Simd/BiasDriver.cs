@@ -59,6 +59,19 @@ internal static class BiasDriver
         PathTable.Run<ColumnSumLoop<T>, T>(ref loop);
     }
 
+    /// <summary>
+    /// <c>window[j] = bias[j mod cols]</c>: b repeated, so that the vector starting at flat element i of a matrix with
+    /// rows shorter than a vector reads its bias from <c>window[i mod cols]</c>.
+    /// </summary>
+    private static void FillWindow<T>(ref T bias, nuint cols, Span<T> window)
+        where T : unmanaged
+    {
+        for (int j = 0; j < window.Length; j++)
+        {
+            window[j] = Unsafe.Add(ref bias, (nuint)j % cols);
+        }
+    }
+
     private readonly ref struct BiasAddLoop<T> : IPathKernel<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -108,10 +121,7 @@ internal static class BiasDriver
             // window[j] = b[j mod cols] for j < 2·count: the count elements from any column c < cols are b's values
             // for the count flat elements that follow one at column c.
             Span<T> window = stackalloc T[2 * TOps.Count];
-            for (int j = 0; j < window.Length; j++)
-            {
-                window[j] = Unsafe.Add(ref _bias, (nuint)j % _cols);
-            }
+            FillWindow(ref _bias, _cols, window);
 
             ref T bias = ref MemoryMarshal.GetReference(window);
             var add = default(Linear.AddOperator<T>);
@@ -192,10 +202,7 @@ internal static class BiasDriver
 
             // Rows shorter than a vector run as one flat span, as the bias add does: window[j] = b[j mod cols].
             Span<T> window = stackalloc T[2 * TOps.Count];
-            for (int j = 0; j < window.Length; j++)
-            {
-                window[j] = Unsafe.Add(ref _bias, (nuint)j % _cols);
-            }
+            FillWindow(ref _bias, _cols, window);
 
             Run<TOps, TVec>(ref _p, ref _z, ref _slope, length, ref MemoryMarshal.GetReference(window), _cols);
         }
@@ -263,10 +270,7 @@ internal static class BiasDriver
             MemoryMarshal.CreateReadOnlySpan(ref _p, (int)length).CopyTo(p);
             if (_hasBias)
             {
-                for (int j = 0; j < count; j++)
-                {
-                    window[j] = Unsafe.Add(ref _bias, (nuint)j % _cols);
-                }
+                FillWindow(ref _bias, _cols, window);
             }
 
             Run<TOps, TVec>(
