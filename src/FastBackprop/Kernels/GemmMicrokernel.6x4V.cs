@@ -20,7 +20,8 @@ internal readonly unsafe struct GemmMicrokernel6x4V<TVec, T, TOps> : IGemmMicrok
     // Never inlined itself: dynamic PGO inlined the 6×2V kernel into RunPacked's hot call site after ~2 s, where its own
     // callees stopped inlining and the tile spilled (NN 64×784×256 on two threads, AVX2: 140 µs → 1.5 ms per call).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Run(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta)
+    public static void Run<TCopy>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+        where TCopy : struct, IBPanelCopy
     {
         nint v = TOps.Count;
         TVec c00 = TOps.Create(T.Zero), c01 = c00, c02 = c00, c03 = c00;
@@ -35,6 +36,15 @@ internal readonly unsafe struct GemmMicrokernel6x4V<TVec, T, TOps> : IGemmMicrok
             TVec b1 = TOps.Load(ref b[v]);
             TVec b2 = TOps.Load(ref b[2 * v]);
             TVec b3 = TOps.Load(ref b[3 * v]);
+            if (TCopy.Copies)
+            {
+                TOps.Store(b0, ref packedB[0]);
+                TOps.Store(b1, ref packedB[v]);
+                TOps.Store(b2, ref packedB[2 * v]);
+                TOps.Store(b3, ref packedB[3 * v]);
+                packedB += 4 * v;
+            }
+
             TVec ar = TOps.Create(a[0]);
             c00 = TOps.MultiplyAdd(ar, b0, c00);
             c01 = TOps.MultiplyAdd(ar, b1, c01);

@@ -27,7 +27,30 @@ internal unsafe interface IGemmMicrokernel<T>
     /// <summary>Columns of the register tile, a multiple of the vector lanes.</summary>
     static abstract int NR { get; }
 
-    static abstract void Run(nint kc, T* a, T* b, nint ldb, T* c, nint ldc, T alpha, T beta);
+    /// <summary>
+    /// The tile. With <see cref="PackBPanel"/> the kernel also stores each B row it loads at
+    /// <c>packedB[p·NR]</c>, so that the first tile down a column of tiles packs the micro-panel the others read.
+    /// </summary>
+    static abstract void Run<TCopy>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+        where TCopy : struct, IBPanelCopy;
+}
+
+/// <summary>Whether a microkernel copies the B rows it loads into packed B (a JIT-time constant per kernel body).</summary>
+internal interface IBPanelCopy
+{
+    static abstract bool Copies { get; }
+}
+
+/// <summary>B is read where it lies or already packed: nothing is copied.</summary>
+internal readonly struct KeepBPanel : IBPanelCopy
+{
+    public static bool Copies => false;
+}
+
+/// <summary>The kernel packs the micro-panel as it reads it.</summary>
+internal readonly struct PackBPanel : IBPanelCopy
+{
+    public static bool Copies => true;
 }
 
 /// <summary>The tile epilogue shared by every GEMM kernel.</summary>

@@ -98,6 +98,22 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// A plain B is packed by the first tile down each micro-panel while it multiplies, where it is not read in place:
+    /// 800 rows are more than one A block on every path (MC = 384 rows on AVX-512, 192 elsewhere), so the later tiles
+    /// and blocks read the panels that tile wrote, over two or three k blocks, with a partial last panel packed
+    /// beforehand (n = 70) and an edge tile at the end of the last block (32 rows there = 6·5 + 2 on either path).
+    /// </summary>
+    [Theory]
+    [InlineData(MatrixOp.None)]
+    [InlineData(MatrixOp.Transpose)]
+    public void A_plain_B_packed_by_the_kernel_serves_every_later_tile_and_block(MatrixOp opA)
+    {
+        GemmReference.Check<float>(opA, MatrixOp.None, 800, 70, 300, 1, 0.5, pad: 1, seed: 800, strategy: GemmStrategy.Packed);
+        GemmReference.Check<double>(opA, MatrixOp.None, 800, 70, 300, -0.75, 0, pad: 2, seed: 801, strategy: GemmStrategy.Packed);
+        GemmReference.Check<float>(opA, MatrixOp.None, 800, 70, 300, 1, 1, pad: 0, seed: 802, threads: 2, strategy: GemmStrategy.Packed);
+    }
+
     [Theory]
     [InlineData(nameof(GemmStrategy.Packed))]
     [InlineData(nameof(GemmStrategy.Direct))]
