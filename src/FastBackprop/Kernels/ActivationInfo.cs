@@ -111,8 +111,8 @@ public sealed class ActivationInfo
 
     /// <summary>
     /// Whether a training step computes f′(P) with f in its forward pass and keeps it for the backward pass, which
-    /// then multiplies by it instead of evaluating f′ again: tanh, whose tanh′ shares tanh's reduction of |x| on the
-    /// AVX-512 table path (<see cref="Simd.VectorMath.TanhWithDerivative"/>).
+    /// then multiplies by it instead of evaluating f′ again: tanh, whose tanh′ shares tanh's reduction of |x| on every
+    /// path (<see cref="Simd.VectorMath.TanhWithDerivative"/>).
     /// </summary>
     internal bool HasSlopeForward => _double.HasSlopeForward;
 
@@ -168,9 +168,8 @@ internal interface IActivationKernels
         throw new UnreachableException("Activations.BackwardFromOutput checks SupportsBackwardFromOutput first.");
 
     /// <summary>
-    /// Whether <see cref="AddBiasWithSlope"/> exists: f′ computed in the same pass as f, where the two share work on
-    /// the main path (elsewhere the backward's work moves to the forward pass), so that a training step keeps f′(P)
-    /// instead of evaluating it again.
+    /// Whether <see cref="AddBiasWithSlope"/> exists: f′ computed in the same pass as f, where the two share work, so
+    /// that a training step keeps f′(P) instead of evaluating it again.
     /// </summary>
     static virtual bool HasSlopeForward => false;
 
