@@ -53,7 +53,9 @@ internal static partial class VectorMath
             return TanhDerivativeBySixteenths<TOps, TVec, T>(s, u, tableIndex);
         }
 
-        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, DerivativeClamp<T>(), out TVec shifted);
+        // tanh′'s clamp: a = 52 (float) or 373 (double), where e^(−2a) rounds to 0.
+        bool single = typeof(T) == typeof(float);
+        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 52.0 : 373.0, out TVec shifted);
         return TanhDerivativeFromExpm1<TOps, TVec, T>(oneMinusExp, shifted);
     }
 
@@ -77,16 +79,13 @@ internal static partial class VectorMath
         // One reduction at tanh′'s clamp. Past tanh's own clamp (a = 9 in float, 20 in double: n ≤ −26, −58), h is held
         // at that n: there m = h·(1 − eʳ) + (½ − h) rounds to ½ and tanh to 1, as at the clamp itself (|h| ≤ ¼ ulp of
         // ½), so the bits are Tanh's (identical over all 2³² floats on AVX2), and h stays a normal number.
-        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, DerivativeClamp<T>(), out TVec shifted);
-        derivative = TanhDerivativeFromExpm1<TOps, TVec, T>(oneMinusExp, shifted);
         bool single = typeof(T) == typeof(float);
+        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 52.0 : 373.0, out TVec shifted);
+        derivative = TanhDerivativeFromExpm1<TOps, TVec, T>(oneMinusExp, shifted);
         TVec lowest = Constant<TOps, TVec, T>(single ? 12582912.0 - 26.0 : 6755399441055744.0 - 58.0);
         TVec h = TOps.PowerOfTwoFromShifted(TOps.Subtract(TOps.Max(shifted, lowest), TOps.Create(T.One)));
         return TOps.CopySign(TanhFromExpm1<TOps, TVec, T>(oneMinusExp, h), x);
     }
-
-    /// <summary>tanh′'s clamp of a = |x|: 52 (float) or 373 (double), where e^(−2a) rounds to 0.</summary>
-    private static double DerivativeClamp<T>() => typeof(T) == typeof(float) ? 52.0 : 373.0;
 
     /// <summary>
     /// The reduction and polynomial of tanh and tanh′ on every path but the table one: a = |x| clamped at
