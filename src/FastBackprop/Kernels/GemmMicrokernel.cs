@@ -9,7 +9,7 @@ namespace FastBackprop;
 /// <para>Ã is an MR-row micro-panel of packed A: for p = 0..kc−1, the MR values <c>op(A)[i₀ + r, p₀ + p]</c>
 /// (r = 0..MR−1) are contiguous, at <c>a[p·MR + r]</c>. B̃ is an NR-column micro-panel: row p holds
 /// <c>op(B)[p₀ + p, j₀ + j]</c> at <c>b[p·ldb + j]</c>, ldb = NR in packed B or B's own row stride where a whole
-/// panel is read in place. Rows and columns past the matrix edge are packed as zeros, so the kernel always computes a
+/// panel is read in place (or packed by this kernel as it reads it, <see cref="PackBPanel"/>). Rows and columns past the matrix edge are packed as zeros, so the kernel always computes a
 /// full tile; the driver routes edge tiles through a scratch tile.</para>
 /// <para>C is row-major with row stride <c>ldc</c>; the kernel writes all MR × NR elements. β = 0 overwrites C
 /// without reading it (NaN there does not propagate). Each element is one fused multiply-add chain over p in

@@ -13,9 +13,9 @@ internal static partial class VectorMath
     /// expm1(−2a) = 2ⁿ·(eʳ − 1) + (2ⁿ − 1) with n = round(−2a/ln 2) ≤ 0 and r = −2a − n·ln 2 (see <see cref="Expm1"/>),
     /// so m = h·(−p) + (½ − h) with h = 2ⁿ⁻¹ and −p = 1 − eʳ = ρ − ρ²·Q(−ρ) in ρ = −r = 2a + n·ln 2: reducing 2a
     /// directly spares the multiplication by −2, and the sign flips ride on the polynomial's coefficients.
-    /// <see cref="TanhWithDerivative"/> reduces a clamped at 52 instead, where tanh′ needs it (on the table path,
-    /// <see cref="TanhReductionBySixteenths"/>, so does tanh itself); from a = 9 on tanh rounds to 1 either way (the same
-    /// bits over all 2³² floats on both kinds of path).
+    /// <see cref="TanhWithDerivative"/> reduces a clamped where tanh′ needs it instead, at 52 (float) or 373 (double), and
+    /// on the float table path (<see cref="TanhReductionBySixteenths"/>) so does tanh itself; from the clamp above on tanh
+    /// rounds to 1 either way (the same bits over all 2³² floats on both kinds of path).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Tanh<TOps, TVec, T>(TVec x)
