@@ -30,7 +30,7 @@ internal static partial class VectorMath
         }
 
         bool single = typeof(T) == typeof(float);
-        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 9.0 : 20.0, out TVec shifted);
+        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 9.0 : 20.0, out TVec shifted, out _);
         TVec h = TOps.PowerOfTwoFromShifted(TOps.Subtract(shifted, TOps.Create(T.One)));
         return TOps.CopySign(TanhFromExpm1<TOps, TVec, T>(oneMinusExp, h), x);
     }
@@ -55,8 +55,8 @@ internal static partial class VectorMath
 
         // tanh′'s clamp: a = 52 (float) or 373 (double), where e^(−2a) rounds to 0.
         bool single = typeof(T) == typeof(float);
-        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 52.0 : 373.0, out TVec shifted);
-        return TanhDerivativeFromExpm1<TOps, TVec, T>(oneMinusExp, shifted);
+        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 52.0 : 373.0, out _, out TVec n);
+        return TanhDerivativeFromExpm1<TOps, TVec, T>(oneMinusExp, n);
     }
 
     /// <summary>
@@ -80,8 +80,8 @@ internal static partial class VectorMath
         // at that n: there m = h·(1 − eʳ) + (½ − h) rounds to ½ and tanh to 1, as at the clamp itself (|h| ≤ ¼ ulp of
         // ½), so the bits are Tanh's (identical over all 2³² floats on AVX2), and h stays a normal number.
         bool single = typeof(T) == typeof(float);
-        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 52.0 : 373.0, out TVec shifted);
-        derivative = TanhDerivativeFromExpm1<TOps, TVec, T>(oneMinusExp, shifted);
+        TVec oneMinusExp = TanhReductionByExpm1<TOps, TVec, T>(x, single ? 52.0 : 373.0, out TVec shifted, out TVec n);
+        derivative = TanhDerivativeFromExpm1<TOps, TVec, T>(oneMinusExp, n);
         TVec lowest = Constant<TOps, TVec, T>(single ? 12582912.0 - 26.0 : 6755399441055744.0 - 58.0);
         TVec h = TOps.PowerOfTwoFromShifted(TOps.Subtract(TOps.Max(shifted, lowest), TOps.Create(T.One)));
         return TOps.CopySign(TanhFromExpm1<TOps, TVec, T>(oneMinusExp, h), x);
@@ -89,12 +89,12 @@ internal static partial class VectorMath
 
     /// <summary>
     /// The reduction and polynomial of tanh and tanh′ on every path but the table one: a = |x| clamped at
-    /// <paramref name="clamp"/>; <paramref name="shifted"/> = magic + n with
-    /// n = round(−2a/ln 2); returns 1 − eʳ = ρ − ρ²·Q(−ρ) for r = −ρ = −2a − n·ln 2 in [−ln2/2, ln2/2], so that
+    /// <paramref name="clamp"/>; <paramref name="n"/> = round(−2a/ln 2) and <paramref name="shifted"/> = magic + n;
+    /// returns 1 − eʳ = ρ − ρ²·Q(−ρ) for r = −ρ = −2a − n·ln 2 in [−ln2/2, ln2/2], so that
     /// e^(−2a) = 2ⁿ·(1 − (1 − eʳ)) and expm1(−2a) = 2ⁿ·(eʳ − 1) + (2ⁿ − 1) (see <see cref="Tanh"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec TanhReductionByExpm1<TOps, TVec, T>(TVec x, double clamp, out TVec shifted)
+    private static TVec TanhReductionByExpm1<TOps, TVec, T>(TVec x, double clamp, out TVec shifted, out TVec n)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -104,7 +104,7 @@ internal static partial class VectorMath
         TVec twiceA = TOps.Add(a, a);
         TVec magic = Constant<TOps, TVec, T>(single ? 12582912.0 : 6755399441055744.0); // 1.5·2²³, 1.5·2⁵²
         shifted = TOps.MultiplyAdd(a, Constant<TOps, TVec, T>(-2.8853900817779268), magic); // n = round(−2a/ln 2)
-        TVec n = TOps.Subtract(shifted, magic);
+        n = TOps.Subtract(shifted, magic);
         TVec rho = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(single ? 0.693359375 : 6.93147180369123816490e-01), twiceA);
         rho = TOps.MultiplyAdd(n, Constant<TOps, TVec, T>(single ? -2.12194440054690583e-4 : 1.90821492927058770002e-10), rho);
         return TOps.MultiplyAdd(TOps.Multiply(rho, rho), Expm1Quotient<TOps, TVec, T>(rho, negated: true), rho);
@@ -128,12 +128,11 @@ internal static partial class VectorMath
     /// in [√½, √2] (no cancellation), then scaled by 2ⁿ, exactly unless e is subnormal.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec TanhDerivativeFromExpm1<TOps, TVec, T>(TVec oneMinusExp, TVec shifted)
+    private static TVec TanhDerivativeFromExpm1<TOps, TVec, T>(TVec oneMinusExp, TVec n)
         where TOps : IVectorOps<TVec, T>
         where TVec : struct
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TVec n = TOps.Subtract(shifted, Constant<TOps, TVec, T>(typeof(T) == typeof(float) ? 12582912.0 : 6755399441055744.0));
         TVec exp = TOps.ScaleByPowerOfTwo(TOps.Subtract(TOps.Create(T.One), oneMinusExp), n);
         TVec half = Constant<TOps, TVec, T>(0.5);
         TVec halfOnePlusE = TOps.MultiplyAdd(exp, half, half);
