@@ -2,7 +2,7 @@ using FastBackprop.Simd;
 
 namespace FastBackprop;
 
-/// <summary>A row count known to the JIT, so one kernel body compiles to a 1-, 2-, 4- or 8-row tile.</summary>
+/// <summary>A row count known to the JIT, so one kernel body compiles to a 1-, 2-, 4-, 6- or 8-row tile.</summary>
 internal interface IRowCount
 {
     static abstract int Value { get; }
@@ -21,6 +21,11 @@ internal readonly struct Rows2 : IRowCount
 internal readonly struct Rows4 : IRowCount
 {
     public static int Value => 4;
+}
+
+internal readonly struct Rows6 : IRowCount
+{
+    public static int Value => 6;
 }
 
 internal readonly struct Rows8 : IRowCount

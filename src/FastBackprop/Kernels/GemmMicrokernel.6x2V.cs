@@ -20,9 +20,13 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
     // Never inlined itself: dynamic PGO inlined the 6×2V kernel into RunPacked's hot call site after ~2 s, where its own
     // callees stopped inlining and the tile spilled (NN 64×784×256 on two threads, AVX2: 140 µs → 1.5 ms per call).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Run<TCopy>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+    public static void Run<TCopy, TRows>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
         where TCopy : struct, IBPanelCopy
+        where TRows : struct, IRowCount
     {
+        // Rows 2–3 and 4–5 only where the tile has them: JIT-time constants, so each height is its own loop.
+        bool fourRows = TRows.Value >= 4;
+        bool sixRows = TRows.Value == 6;
         nint v = TOps.Count;
         TVec c00 = TOps.Create(T.Zero), c01 = c00;
         TVec c10 = c00, c11 = c00;
@@ -47,18 +51,26 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
             ar = TOps.Create(a[1]);
             c10 = TOps.MultiplyAdd(ar, b0, c10);
             c11 = TOps.MultiplyAdd(ar, b1, c11);
-            ar = TOps.Create(a[2]);
-            c20 = TOps.MultiplyAdd(ar, b0, c20);
-            c21 = TOps.MultiplyAdd(ar, b1, c21);
-            ar = TOps.Create(a[3]);
-            c30 = TOps.MultiplyAdd(ar, b0, c30);
-            c31 = TOps.MultiplyAdd(ar, b1, c31);
-            ar = TOps.Create(a[4]);
-            c40 = TOps.MultiplyAdd(ar, b0, c40);
-            c41 = TOps.MultiplyAdd(ar, b1, c41);
-            ar = TOps.Create(a[5]);
-            c50 = TOps.MultiplyAdd(ar, b0, c50);
-            c51 = TOps.MultiplyAdd(ar, b1, c51);
+            if (fourRows)
+            {
+                ar = TOps.Create(a[2]);
+                c20 = TOps.MultiplyAdd(ar, b0, c20);
+                c21 = TOps.MultiplyAdd(ar, b1, c21);
+                ar = TOps.Create(a[3]);
+                c30 = TOps.MultiplyAdd(ar, b0, c30);
+                c31 = TOps.MultiplyAdd(ar, b1, c31);
+            }
+
+            if (sixRows)
+            {
+                ar = TOps.Create(a[4]);
+                c40 = TOps.MultiplyAdd(ar, b0, c40);
+                c41 = TOps.MultiplyAdd(ar, b1, c41);
+                ar = TOps.Create(a[5]);
+                c50 = TOps.MultiplyAdd(ar, b0, c50);
+                c51 = TOps.MultiplyAdd(ar, b1, c51);
+            }
+
             a += 6;
             b += ldb;
         }
@@ -68,10 +80,17 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
         bool overwrite = beta == T.Zero;
         StoreRow(c00, c01, c, v, va, vb, overwrite);
         StoreRow(c10, c11, c + ldc, v, va, vb, overwrite);
-        StoreRow(c20, c21, c + (2 * ldc), v, va, vb, overwrite);
-        StoreRow(c30, c31, c + (3 * ldc), v, va, vb, overwrite);
-        StoreRow(c40, c41, c + (4 * ldc), v, va, vb, overwrite);
-        StoreRow(c50, c51, c + (5 * ldc), v, va, vb, overwrite);
+        if (fourRows)
+        {
+            StoreRow(c20, c21, c + (2 * ldc), v, va, vb, overwrite);
+            StoreRow(c30, c31, c + (3 * ldc), v, va, vb, overwrite);
+        }
+
+        if (sixRows)
+        {
+            StoreRow(c40, c41, c + (4 * ldc), v, va, vb, overwrite);
+            StoreRow(c50, c51, c + (5 * ldc), v, va, vb, overwrite);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

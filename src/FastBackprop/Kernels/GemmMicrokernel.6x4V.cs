@@ -20,9 +20,13 @@ internal readonly unsafe struct GemmMicrokernel6x4V<TVec, T, TOps> : IGemmMicrok
     // Never inlined itself: dynamic PGO inlined the 6×2V kernel into RunPacked's hot call site after ~2 s, where its own
     // callees stopped inlining and the tile spilled (NN 64×784×256 on two threads, AVX2: 140 µs → 1.5 ms per call).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Run<TCopy>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+    public static void Run<TCopy, TRows>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
         where TCopy : struct, IBPanelCopy
+        where TRows : struct, IRowCount
     {
+        // Rows 2–3 and 4–5 only where the tile has them: JIT-time constants, so each height is its own loop.
+        bool fourRows = TRows.Value >= 4;
+        bool sixRows = TRows.Value == 6;
         nint v = TOps.Count;
         TVec c00 = TOps.Create(T.Zero), c01 = c00, c02 = c00, c03 = c00;
         TVec c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -55,26 +59,34 @@ internal readonly unsafe struct GemmMicrokernel6x4V<TVec, T, TOps> : IGemmMicrok
             c11 = TOps.MultiplyAdd(ar, b1, c11);
             c12 = TOps.MultiplyAdd(ar, b2, c12);
             c13 = TOps.MultiplyAdd(ar, b3, c13);
-            ar = TOps.Create(a[2]);
-            c20 = TOps.MultiplyAdd(ar, b0, c20);
-            c21 = TOps.MultiplyAdd(ar, b1, c21);
-            c22 = TOps.MultiplyAdd(ar, b2, c22);
-            c23 = TOps.MultiplyAdd(ar, b3, c23);
-            ar = TOps.Create(a[3]);
-            c30 = TOps.MultiplyAdd(ar, b0, c30);
-            c31 = TOps.MultiplyAdd(ar, b1, c31);
-            c32 = TOps.MultiplyAdd(ar, b2, c32);
-            c33 = TOps.MultiplyAdd(ar, b3, c33);
-            ar = TOps.Create(a[4]);
-            c40 = TOps.MultiplyAdd(ar, b0, c40);
-            c41 = TOps.MultiplyAdd(ar, b1, c41);
-            c42 = TOps.MultiplyAdd(ar, b2, c42);
-            c43 = TOps.MultiplyAdd(ar, b3, c43);
-            ar = TOps.Create(a[5]);
-            c50 = TOps.MultiplyAdd(ar, b0, c50);
-            c51 = TOps.MultiplyAdd(ar, b1, c51);
-            c52 = TOps.MultiplyAdd(ar, b2, c52);
-            c53 = TOps.MultiplyAdd(ar, b3, c53);
+            if (fourRows)
+            {
+                ar = TOps.Create(a[2]);
+                c20 = TOps.MultiplyAdd(ar, b0, c20);
+                c21 = TOps.MultiplyAdd(ar, b1, c21);
+                c22 = TOps.MultiplyAdd(ar, b2, c22);
+                c23 = TOps.MultiplyAdd(ar, b3, c23);
+                ar = TOps.Create(a[3]);
+                c30 = TOps.MultiplyAdd(ar, b0, c30);
+                c31 = TOps.MultiplyAdd(ar, b1, c31);
+                c32 = TOps.MultiplyAdd(ar, b2, c32);
+                c33 = TOps.MultiplyAdd(ar, b3, c33);
+            }
+
+            if (sixRows)
+            {
+                ar = TOps.Create(a[4]);
+                c40 = TOps.MultiplyAdd(ar, b0, c40);
+                c41 = TOps.MultiplyAdd(ar, b1, c41);
+                c42 = TOps.MultiplyAdd(ar, b2, c42);
+                c43 = TOps.MultiplyAdd(ar, b3, c43);
+                ar = TOps.Create(a[5]);
+                c50 = TOps.MultiplyAdd(ar, b0, c50);
+                c51 = TOps.MultiplyAdd(ar, b1, c51);
+                c52 = TOps.MultiplyAdd(ar, b2, c52);
+                c53 = TOps.MultiplyAdd(ar, b3, c53);
+            }
+
             a += 6;
             b += ldb;
         }
@@ -84,10 +96,17 @@ internal readonly unsafe struct GemmMicrokernel6x4V<TVec, T, TOps> : IGemmMicrok
         bool overwrite = beta == T.Zero;
         StoreRow(c00, c01, c02, c03, c, v, va, vb, overwrite);
         StoreRow(c10, c11, c12, c13, c + ldc, v, va, vb, overwrite);
-        StoreRow(c20, c21, c22, c23, c + (2 * ldc), v, va, vb, overwrite);
-        StoreRow(c30, c31, c32, c33, c + (3 * ldc), v, va, vb, overwrite);
-        StoreRow(c40, c41, c42, c43, c + (4 * ldc), v, va, vb, overwrite);
-        StoreRow(c50, c51, c52, c53, c + (5 * ldc), v, va, vb, overwrite);
+        if (fourRows)
+        {
+            StoreRow(c20, c21, c22, c23, c + (2 * ldc), v, va, vb, overwrite);
+            StoreRow(c30, c31, c32, c33, c + (3 * ldc), v, va, vb, overwrite);
+        }
+
+        if (sixRows)
+        {
+            StoreRow(c40, c41, c42, c43, c + (4 * ldc), v, va, vb, overwrite);
+            StoreRow(c50, c51, c52, c53, c + (5 * ldc), v, va, vb, overwrite);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

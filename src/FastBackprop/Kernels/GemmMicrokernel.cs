@@ -9,9 +9,9 @@ namespace FastBackprop;
 /// <para>Ã is an MR-row micro-panel of packed A: for p = 0..kc−1, the MR values <c>op(A)[i₀ + r, p₀ + p]</c>
 /// (r = 0..MR−1) are contiguous, at <c>a[p·MR + r]</c>. B̃ is an NR-column micro-panel: row p holds
 /// <c>op(B)[p₀ + p, j₀ + j]</c> at <c>b[p·ldb + j]</c>, ldb = NR in packed B or B's own row stride where a whole
-/// panel is read in place (or packed by this kernel as it reads it, <see cref="PackBPanel"/>). Rows and columns past the matrix edge are packed as zeros, so the kernel always computes a
-/// full tile; the driver routes edge tiles through a scratch tile.</para>
-/// <para>C is row-major with row stride <c>ldc</c>; the kernel writes all MR × NR elements. β = 0 overwrites C
+/// panel is read in place (or packed by this kernel as it reads it, <see cref="PackBPanel"/>). Rows and columns past the matrix edge are packed as zeros, so the kernel always computes
+/// whole rows of NR (6, 4 or 2 of them); the driver routes edge tiles through a scratch tile.</para>
+/// <para>C is row-major with row stride <c>ldc</c>; the kernel writes all its rows' NR elements. β = 0 overwrites C
 /// without reading it (NaN there does not propagate). Each element is one fused multiply-add chain over p in
 /// order, then <c>acc·α + β·c</c> as one multiply-add: the same operations wherever the tile lies, so results do
 /// not depend on how rows and columns are split between threads.</para>
@@ -28,11 +28,14 @@ internal unsafe interface IGemmMicrokernel<T>
     static abstract int NR { get; }
 
     /// <summary>
-    /// The tile. With <see cref="PackBPanel"/> the kernel also stores each B row it loads at
-    /// <c>packedB[p·NR]</c>, so that the first tile down a column of tiles packs the micro-panel the others read.
+    /// The tile, or its first <typeparamref name="TRows"/> rows: MR = 6, or 4 or 2 for the last panel of an A block
+    /// (rows past them are neither computed nor stored, and each computed element has the full tile's chain). With
+    /// <see cref="PackBPanel"/> the kernel also stores each B row it loads at <c>packedB[p·NR]</c>, so that the first
+    /// tile down a column of tiles packs the micro-panel the others read.
     /// </summary>
-    static abstract void Run<TCopy>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
-        where TCopy : struct, IBPanelCopy;
+    static abstract void Run<TCopy, TRows>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+        where TCopy : struct, IBPanelCopy
+        where TRows : struct, IRowCount;
 }
 
 /// <summary>Whether a microkernel copies the B rows it loads into packed B (a JIT-time constant per kernel body).</summary>
