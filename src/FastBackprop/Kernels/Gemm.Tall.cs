@@ -32,7 +32,7 @@ public static partial class Gemm
     private static int TallRows<T>(MatrixOp opA)
         where T : unmanaged
     {
-        SimdPathRow path = PathTable.Active;
+        ref readonly SimdPathRow path = ref PathTable.Active;
         int vectors = opA == MatrixOp.None ? Math.Min(path.MicrokernelVectors, 2) : path.MicrokernelVectors;
         return vectors * path.Lanes<T>();
     }

@@ -276,7 +276,7 @@ public static partial class Gemm
     private static (int Rows, int Cols) Units<T>(KernelKind kind, int n, MatrixOp opA)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        SimdPathRow path = PathTable.Active;
+        ref readonly SimdPathRow path = ref PathTable.Active;
         int lanes = path.Lanes<T>();
         return kind switch
         {

@@ -47,7 +47,7 @@ internal static unsafe class FourRowDriver
     public static bool Applies<T>(int cols)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        SimdPathRow path = PathTable.Active;
+        ref readonly SimdPathRow path = ref PathTable.Active;
         return path.ShortRowsByFour && cols > 0 && cols <= path.Lanes<T>();
     }
 

@@ -108,12 +108,15 @@ internal static class PathTable
     /// <summary>The rows, narrowest first.</summary>
     public static IReadOnlyList<SimdPathRow> Rows { get; } = [ScalarNoFma, Scalar, Vector128NoFma, Vector128, Vector256, Vector512];
 
-    /// <summary>The row that runs: <see cref="SimdInfo.ActivePath"/> and <see cref="SimdInfo.MultiplyAddIsFused"/>.</summary>
-    public static SimdPathRow Active =>
-        Dispatch.Use512 ? Vector512
-        : Dispatch.Use256 ? Vector256
-        : Dispatch.Use128 ? (Dispatch.Fused ? Vector128 : Vector128NoFma)
-        : Dispatch.Fused ? Scalar : ScalarNoFma;
+    /// <summary>
+    /// The row that runs: <see cref="SimdInfo.ActivePath"/> and <see cref="SimdInfo.MultiplyAddIsFused"/>. By reference:
+    /// returned by value, each use copied the whole row (80 bytes), and a batch-1 GEMM call reads it four times.
+    /// </summary>
+    public static ref readonly SimdPathRow Active =>
+        ref Dispatch.Use512 ? ref Vector512
+        : ref Dispatch.Use256 ? ref Vector256
+        : ref Dispatch.Use128 ? ref (Dispatch.Fused ? ref Vector128 : ref Vector128NoFma)
+        : ref Dispatch.Fused ? ref Scalar : ref ScalarNoFma;
 
     /// <summary>Runs <paramref name="kernel"/> with the active path's vector ops and microkernel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
