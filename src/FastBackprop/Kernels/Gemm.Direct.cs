@@ -16,7 +16,8 @@ public static partial class Gemm
     /// C[rows r0..r1, cols c0..c1] by <see cref="GemmDirectKernel{TVec, T, TOps, TRows, TVectors}"/>: one column
     /// strip at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.
     /// A strip is two whole vectors wide where the path's packed microkernel is four vectors wide (AVX-512: 32
-    /// registers hold the 16 accumulators), else one vector. The last, partial strip is copied zero-padded into
+    /// registers hold the 16 accumulators), else one vector; for one or two rows, four vectors on every path (8
+    /// accumulators), which took NN 1×2×500 132 → 123 ns and NN 2×2×500 197 → 154 ns (Zen 4, Stopwatch). The last, partial strip is copied zero-padded into
     /// scratch, and its C tile goes through scratch, so no load or store leaves the caller's matrices.
     /// <paramref name="scratch"/> holds <c>DirectScratchBytes</c>, after <c>TransposedBBytes</c> for the copy of op(B)
     /// when op(B) = Bᵀ. Each tile runs over <see cref="KBlocking"/>'s k blocks in order, so its elements get the
@@ -45,6 +46,23 @@ public static partial class Gemm
         ClearEdgeTile(tiles.Tile, DirectRows * v, problem.Beta);
         bool pairs = PathTable.Active.MicrokernelVectors >= 4;
         int j = c0;
+        if (r1 - r0 <= 2)
+        {
+            // One or two rows (a batch-1 layer): strips of four vectors, where each strip's call, pointers and
+            // epilogue setup outweigh its few multiply-adds (NN 1×2×500: 2 per element).
+            for (; j + (4 * v) <= c1; j += 4 * v)
+            {
+                if (r1 - r0 == 2)
+                {
+                    DirectTile<T, TVec, TOps, Rows2, FourVectors>(tiles, r0, j, 4 * v, problem.B + j, problem.Ldb);
+                }
+                else
+                {
+                    DirectTile<T, TVec, TOps, Rows1, FourVectors>(tiles, r0, j, 4 * v, problem.B + j, problem.Ldb);
+                }
+            }
+        }
+
         for (; pairs && j + (2 * v) <= c1; j += 2 * v)
         {
             DirectStrip<T, TVec, TOps, TwoVectors>(tiles, r0, r1, j, 2 * v, problem.B + j, problem.Ldb);
@@ -128,7 +146,8 @@ public static partial class Gemm
     /// to whole vectors (row p at <c>strip[p·V]</c>). A row whose whole vector lies inside B's used extent,
     /// <c>(k − 1)·ldb + n</c> elements, is loaded whole and its lanes past the edge (the next row's values) replaced
     /// by zeros; the last rows, element by element. A span copy and a clear per k row took 1.7 µs at 8 × 10 × 256, twice
-    /// the kernel's own 0.8 µs (Stopwatch, this Xeon, AVX-512).
+    /// the kernel's own 0.8 µs (Stopwatch, this Xeon, AVX-512). The lane mask comes from <see cref="LaneIndex{T}"/>:
+    /// built on the stack lane by lane it was 7 of NN 1×2×500's 139 ns (Zen 4).
     /// </summary>
     private static unsafe void PadEdgeStrip<T, TVec, TOps>(in GemmProblem<T> problem, int j, int width, T* strip)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -136,13 +155,7 @@ public static partial class Gemm
         where TOps : IVectorOps<TVec, T>
     {
         int v = TOps.Count;
-        Span<T> laneIndex = stackalloc T[v];
-        for (int q = 0; q < v; q++)
-        {
-            laneIndex[q] = T.CreateTruncating(q);
-        }
-
-        TVec inside = TOps.LessThan(TOps.Load(in laneIndex[0]), TOps.Create(T.CreateTruncating(width)));
+        TVec inside = TOps.LessThan(TOps.Load(in MemoryMarshal.GetArrayDataReference(LaneIndex<T>.Values)), TOps.Create(T.CreateTruncating(width)));
         TVec zero = TOps.Create(T.Zero);
         T* b = problem.B + j;
         nint ldb = problem.Ldb;

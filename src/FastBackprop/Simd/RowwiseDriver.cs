@@ -412,11 +412,4 @@ internal static class RowwiseDriver
             where TOps : IVectorOps<TVec, T>
             where TVec : struct => _op.Invoke<TOps, TVec>(value, TOps.Create(max), TOps.Create(factor));
     }
-
-    /// <summary>0, 1, 2, … as <typeparamref name="T"/>, one per lane of the widest vector.</summary>
-    private static class LaneIndex<T>
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        public static readonly T[] Values = [.. Enumerable.Range(0, 64).Select(T.CreateTruncating)];
-    }
 }
