@@ -177,7 +177,11 @@ public static partial class Gemm
         PackWorkspacePool.Return(workspace);
     }
 
-    private const int StackScratchBytes = 2048;
+    /// <summary>
+    /// Most scratch an unpacked or tall call takes on the stack. 8 KiB holds the transposed B of the batch-1 product
+    /// dZ₂·W₂ᵀ (NT 1×2×500: 4 KB), which from the pool took 203 against 191 ns (Zen 4, Stopwatch, min of four rounds).
+    /// </summary>
+    private const int StackScratchBytes = 8192;
 
     /// <summary>
     /// Whether threads split C's columns rather than its rows: the split whose busiest thread has less to do. Its
