@@ -17,8 +17,9 @@ public static partial class Gemm
     /// strip at a time (its B strip stays in L1 while every row passes over it), rows in tiles of 8, then 4, 2, 1.
     /// A strip is two whole vectors wide where the path's packed microkernel is four vectors wide (AVX-512: 32
     /// registers hold the 16 accumulators), else one vector; for one or two rows, four vectors on every path (8
-    /// accumulators), which took NN 1×2×500 132 → 123 ns and NN 2×2×500 197 → 154 ns (Zen 4, Stopwatch). The last, partial strip is copied zero-padded into
-    /// scratch, and its C tile goes through scratch, so no load or store leaves the caller's matrices.
+    /// accumulators), which took NN 1×2×500 132 → 123 ns and NN 2×2×500 197 → 154 ns (Zen 4, Stopwatch). The last,
+    /// partial strip is copied zero-padded into scratch, and its C tile goes through scratch, so no load or store
+    /// leaves the caller's matrices.
     /// <paramref name="scratch"/> holds <c>DirectScratchBytes</c>, after <c>TransposedBBytes</c> for the copy of op(B)
     /// when op(B) = Bᵀ. Each tile runs over <see cref="KBlocking"/>'s k blocks in order, so its elements get the
     /// packed path's bits whatever the strip's width.

@@ -646,9 +646,9 @@ public static partial class Gemm
     /// (floats: [0, 4) and [2, 6)). k steps run outermost: each row of A is read once, front to back, while each panel
     /// receives its next slots. Panel by panel, each panel walked down kc rows lda apart, a strided stream in which
     /// each new line of A was a demand miss (the likely reason; no hardware counters in this VM), and `perf` put the
-    /// pack at 3 % of the 784-256-10 batch-64 step (its TN 784×64×256 weight gradient). Worth (Zen 4, AVX-512, Stopwatch min of interleaved rounds): TN
-    /// 1024×128×64 196.9 → 184.8 µs, TN 784×64×256 249.5 → 243.5 µs, the 784-256-10 batch-64 step 532 → 517 µs.
-    /// The same slots receive the same values: the bits are unchanged.
+    /// pack at 3 % of the 784-256-10 batch-64 step (its TN 784×64×256 weight gradient). Worth (Zen 4, AVX-512,
+    /// Stopwatch, min of interleaved rounds): TN 1024×128×64 196.9 → 184.8 µs, TN 784×64×256 249.5 → 243.5 µs, the
+    /// 784-256-10 batch-64 step 532 → 517 µs. The same slots receive the same values: the bits are unchanged.
     /// </summary>
     private static unsafe void PackTransposedPanels<T>(T* rows, nint lda, int panels, int kc, T* destination)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

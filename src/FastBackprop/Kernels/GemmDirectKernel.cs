@@ -63,9 +63,11 @@ internal readonly struct FourVectors : IVectorCount
 /// <remarks>
 /// Same arithmetic per element as the packed kernels (one FMA chain over p, then <c>acc·α + β·c</c>), so a
 /// result depends neither on the row count R, nor on the width W, nor on the thread split. 8 × 2 accumulators + 2 B
-/// vectors + 1 broadcast fit AVX-512's 32 registers; 8 × 1 + 1 + 1 and 2 × 4 + 4 + 1 fit every path's 16. With one vector, eight FMA
-/// chains of latency 4 on two pipes leave no slack, and each FMA brings its own broadcast load: a C loop of that tile
-/// ran 68 GFLOP/s on this Xeon (peak 134–158), the two-vector tile 95.
+/// vectors + 1 broadcast fit AVX-512's 32 registers; 8 × 1 + 1 + 1 and 2 × 4 + 4 + 1 fit every path's 16. With one
+/// vector, eight FMA chains of latency 4 on two pipes leave no slack, and each FMA brings its own broadcast load: a C
+/// loop of that tile ran 68 GFLOP/s on this Xeon (peak 134–158), the two-vector tile 95. Four vectors serve only one
+/// or two rows: rows 2–7 have no third and fourth accumulators, so a taller four-vector tile throws (a JIT-time test,
+/// gone from the tiles that exist).
 /// </remarks>
 internal readonly unsafe struct GemmDirectKernel<TVec, T, TOps, TRows, TVectors>
     where TVec : struct
@@ -80,6 +82,11 @@ internal readonly unsafe struct GemmDirectKernel<TVec, T, TOps, TRows, TVectors>
     {
         bool two = TVectors.Value >= 2;
         bool four = TVectors.Value == 4;
+        if (four && TRows.Value > 2)
+        {
+            throw new NotSupportedException($"A four-vector tile has at most two rows, not {TRows.Value}.");
+        }
+
         nint v = TOps.Count;
         TVec c0 = TOps.Create(T.Zero), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         TVec d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
@@ -159,7 +166,10 @@ internal readonly unsafe struct GemmDirectKernel<TVec, T, TOps, TRows, TVectors>
         }
     }
 
-    /// <summary>One k step of one row and two of its vectors: <c>first += x·bv</c>, and <c>second += x·bw</c> where the tile has two or four vectors.</summary>
+    /// <summary>
+    /// One k step of one row and two of its vectors: <c>first += x·bv</c>, and <c>second += x·bw</c> where the tile
+    /// has two or four vectors.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step(TVec x, TVec bv, TVec bw, ref TVec first, ref TVec second)
     {
