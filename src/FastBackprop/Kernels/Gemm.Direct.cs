@@ -47,13 +47,14 @@ public static partial class Gemm
         ClearEdgeTile(tiles.Tile, DirectRows * v, problem.Beta);
         bool pairs = PathTable.Active.MicrokernelVectors >= 4;
         int j = c0;
-        if (r1 - r0 <= 2)
+        int rows = r1 - r0;
+        if (rows is 1 or 2)
         {
             // One or two rows (a batch-1 layer): strips of four vectors, where each strip's call, pointers and
             // epilogue setup outweigh its few multiply-adds (NN 1×2×500: 2 per element).
             for (; j + (4 * v) <= c1; j += 4 * v)
             {
-                if (r1 - r0 == 2)
+                if (rows == 2)
                 {
                     DirectTile<T, TVec, TOps, Rows2, FourVectors>(tiles, r0, j, 4 * v, problem.B + j, problem.Ldb);
                 }

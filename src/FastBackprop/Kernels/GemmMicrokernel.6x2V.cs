@@ -24,13 +24,8 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
         where TCopy : struct, IBPanelCopy
         where TRows : struct, IRowCount
     {
-        // Rows 2–3 and 4–5 only where the tile has them: JIT-time constants, so each height is its own loop. Rows 0–1
-        // are always computed and stored, so a height other than 6, 4 or 2 throws (a test gone from those three).
-        if (TRows.Value is not (2 or 4 or 6))
-        {
-            throw new NotSupportedException($"A packed tile has 6, 4 or 2 rows, not {TRows.Value}.");
-        }
-
+        // Rows 2–3 and 4–5 only where the tile has them: JIT-time constants, so each height is its own loop.
+        PackedTileRows.Check<TRows>();
         bool fourRows = TRows.Value >= 4;
         bool sixRows = TRows.Value == 6;
         nint v = TOps.Count;

@@ -38,6 +38,24 @@ internal unsafe interface IGemmMicrokernel<T>
         where TRows : struct, IRowCount;
 }
 
+/// <summary>The row counts a packed kernel body takes: MR = 6, and 4 or 2 for a block's last panel.</summary>
+internal static class PackedTileRows
+{
+    /// <summary>
+    /// Throws for any other count: rows 0–1 are always computed and stored, so a 1-row body would write a row past a
+    /// 1-row C. A JIT-time test, gone from the 6-, 4- and 2-row bodies.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Check<TRows>()
+        where TRows : struct, IRowCount
+    {
+        if (TRows.Value is not (2 or 4 or 6))
+        {
+            throw new NotSupportedException($"A packed tile has 6, 4 or 2 rows, not {TRows.Value}.");
+        }
+    }
+}
+
 /// <summary>Whether a microkernel copies the B rows it loads into packed B (a JIT-time constant per kernel body).</summary>
 internal interface IBPanelCopy
 {
