@@ -16,7 +16,7 @@ public static partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         NarrowRows(problem, 0, problem.M, blocks);
 
-    /// <summary>Rows r0..r1 of C by the narrow kernel (also the last rows of the tall path, fewer than a vector).</summary>
+    /// <summary>Rows r0..r1 of C by the narrow kernel (also the tall path's last rows, fewer than a vector, when k spans several blocks).</summary>
     private static unsafe void NarrowRows<T>(in GemmProblem<T> problem, int r0, int r1, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -139,25 +139,31 @@ public static partial class Gemm
 
     /// <summary>
     /// sums[q] += a[s]·B[s, ..] for s = starts[q] + from … + count − 1, one FMA per step in order, the four chains
-    /// interleaved (independent: the loop waits on one FMA latency per step, not four).
+    /// interleaved (independent: the loop waits on one FMA latency per step, not four). Not inlined, and chains 1–3
+    /// addressed as byte offsets from chain 0's two pointers, so the loop's eleven values stay in registers: inlined
+    /// into <see cref="NarrowChunk"/> with eight moving pointers, the loop reloaded spilled pointers every step
+    /// wherever the JIT had no profile of this shape (FullOpts, as ReadyToRun and NativeAOT compile it, or tier 1
+    /// after a TN 500×1×2 call), and NN 1×500×2 took 284–311 ns against 187–197 now (Zen 4, AVX-512, Stopwatch).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe void NarrowSteps<T, TLanes>(T* a, nint aK, T* b, nint ldb, in NarrowGroup<int> starts, int from, int count, ref NarrowGroup<Vector128<T>> sums)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TLanes : struct, INarrowLanes
     {
-        T* a0 = a + ((starts[0] + from) * aK), a1 = a + ((starts[1] + from) * aK), a2 = a + ((starts[2] + from) * aK), a3 = a + ((starts[3] + from) * aK);
-        T* b0 = b + ((starts[0] + from) * ldb), b1 = b + ((starts[1] + from) * ldb), b2 = b + ((starts[2] + from) * ldb), b3 = b + ((starts[3] + from) * ldb);
+        nint aStride = aK * sizeof(T), bStride = ldb * sizeof(T);
+        byte* a0 = (byte*)(a + ((starts[0] + from) * aK));
+        byte* b0 = (byte*)(b + ((starts[0] + from) * ldb));
+        nint a1 = (starts[1] - starts[0]) * aStride, a2 = (starts[2] - starts[0]) * aStride, a3 = (starts[3] - starts[0]) * aStride;
+        nint b1 = (starts[1] - starts[0]) * bStride, b2 = (starts[2] - starts[0]) * bStride, b3 = (starts[3] - starts[0]) * bStride;
         Vector128<T> sum0 = sums[0], sum1 = sums[1], sum2 = sums[2], sum3 = sums[3];
-        nint aStep = 0, bStep = 0;
         for (int p = 0; p < count; p++)
         {
-            sum0 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(a0[aStep]), TLanes.Load(b0 + bStep), sum0);
-            sum1 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(a1[aStep]), TLanes.Load(b1 + bStep), sum1);
-            sum2 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(a2[aStep]), TLanes.Load(b2 + bStep), sum2);
-            sum3 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(a3[aStep]), TLanes.Load(b3 + bStep), sum3);
-            aStep += aK;
-            bStep += ldb;
+            sum0 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(*(T*)a0), TLanes.Load((T*)b0), sum0);
+            sum1 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(*(T*)(a0 + a1)), TLanes.Load((T*)(b0 + b1)), sum1);
+            sum2 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(*(T*)(a0 + a2)), TLanes.Load((T*)(b0 + b2)), sum2);
+            sum3 = Vector128Ops<T>.MultiplyAdd(Vector128.Create(*(T*)(a0 + a3)), TLanes.Load((T*)(b0 + b3)), sum3);
+            a0 += aStride;
+            b0 += bStride;
         }
 
         (sums[0], sums[1], sums[2], sums[3]) = (sum0, sum1, sum2, sum3);

@@ -37,12 +37,25 @@ public static partial class Gemm
         return vectors * path.Lanes<T>();
     }
 
-    /// <summary>Scratch of the tall path: a transposed k block of one tile's rows of A (none when op(A) = Aᵀ).</summary>
+    /// <summary>
+    /// Scratch of the tall path: a k block of one tile's rows of op(A), column by column: a whole tile's transposed
+    /// rows when op(A) = A, the zero-padded vector of the last rows (<see cref="PadTallColumns"/>) when op(A) = Aᵀ.
+    /// </summary>
     private static unsafe nuint TallScratchBytes<T>(in GemmProblem<T> problem, GemmBlockSizes blocks)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        problem.OpA == MatrixOp.None ? (nuint)(TallRows<T>(problem.OpA) * KBlocking(problem.K, blocks).Depth * sizeof(T)) : 0;
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int rows = problem.OpA == MatrixOp.None ? TallRows<T>(problem.OpA) : PathTable.Active.Lanes<T>();
+        return (nuint)(rows * KBlocking(problem.K, blocks).Depth * sizeof(T));
+    }
 
-    /// <summary>Rows r0..r1 of C: whole tiles, then single vectors of rows, then the last rows one at a time (narrow).</summary>
+    /// <summary>
+    /// Rows r0..r1 of C: whole tiles, then single vectors of rows, then the last rows (fewer than a vector). Within
+    /// one k block those take one vector zero-padded past them: at k = 1 the narrow path spent ≈ 14 ns a row, and the
+    /// padded tile took TN 500×1×2 (the batch-1 weight gradient of 2-500-2's output layer) from 224–236 to 205 ns,
+    /// TN 500×64×2 from 2.25 to 2.0–2.06 µs (Zen 4, AVX-512). Over several k blocks the tile runs them one after
+    /// the other, and the narrow path, which runs up to four at once, stays faster (NN 100×500×2 6.4–6.6 µs against
+    /// 7.3–7.6 with the tile).
+    /// </summary>
     private static unsafe void RunTall<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, byte* scratch, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
@@ -56,36 +69,48 @@ public static partial class Gemm
         {
             for (; i + tileRows <= r1; i += tileRows)
             {
-                TallTile<T, TVec, TOps, Rows4>(problem, i, (T*)scratch, sums, blocks);
+                TallTile<T, TVec, TOps, Rows4>(problem, i, tileRows, (T*)scratch, sums, blocks);
             }
         }
         else if (tileRows == 2 * v)
         {
             for (; i + tileRows <= r1; i += tileRows)
             {
-                TallTile<T, TVec, TOps, Rows2>(problem, i, (T*)scratch, sums, blocks);
+                TallTile<T, TVec, TOps, Rows2>(problem, i, tileRows, (T*)scratch, sums, blocks);
             }
         }
 
         for (; i + v <= r1; i += v)
         {
-            TallTile<T, TVec, TOps, Rows1>(problem, i, (T*)scratch, sums, blocks);
+            TallTile<T, TVec, TOps, Rows1>(problem, i, v, (T*)scratch, sums, blocks);
+        }
+
+        if (i == r1)
+        {
+            return;
+        }
+
+        if (KBlocking(problem.K, blocks).Count == 1)
+        {
+            TallTile<T, TVec, TOps, Rows1>(problem, i, r1 - i, (T*)scratch, sums, blocks);
+            return;
         }
 
         NarrowRows(problem, i, r1, blocks);
     }
 
     /// <summary>
-    /// C[i..i + TRows·V, 0..n), k block by k block, four columns at a time; <paramref name="sums"/> holds 4·V
-    /// elements for the fold.
+    /// C[i..i + rows, 0..n), k block by k block, four columns at a time: a whole tile (rows = TRows·V) or, with
+    /// TRows = 1, the last rows (fewer than V), whose lanes past them compute zeros that are not stored. <paramref name="sums"/>
+    /// holds 4·V elements for the fold.
     /// </summary>
-    private static unsafe void TallTile<T, TVec, TOps, TRows>(in GemmProblem<T> problem, int i, T* scratch, T* sums, GemmBlockSizes blocks)
+    private static unsafe void TallTile<T, TVec, TOps, TRows>(in GemmProblem<T> problem, int i, int rows, T* scratch, T* sums, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
         where TRows : struct, IRowCount
     {
-        int rows = TRows.Value * TOps.Count;
+        int tileRows = TRows.Value * TOps.Count;
         (nint bK, nint bCol) = problem.OpB == MatrixOp.None ? (problem.Ldb, (nint)1) : ((nint)1, problem.Ldb);
         (int kBlocks, int depth) = KBlocking(problem.K, blocks);
         for (int block = 0; block < kBlocks; block++)
@@ -94,7 +119,13 @@ public static partial class Gemm
             int blockDepth = Math.Min(depth, problem.K - pc);
             T* columns;
             nint columnStride;
-            if (problem.OpA == MatrixOp.Transpose)
+            if (rows < tileRows)
+            {
+                PadTallColumns(problem, i, rows, pc, blockDepth, tileRows, scratch);
+                columns = scratch;
+                columnStride = tileRows;
+            }
+            else if (problem.OpA == MatrixOp.Transpose)
             {
                 columns = problem.A + (pc * problem.Lda) + i;
                 columnStride = problem.Lda;
@@ -111,18 +142,48 @@ public static partial class Gemm
             {
                 TallBlock<T, TVec, TOps, TRows>(
                     columns, columnStride, blockDepth, problem.B + (pc * bK) + (j * bCol), bK, bCol, Math.Min(NarrowColumns, problem.N - j),
-                    problem.C + (i * problem.Ldc) + j, problem.Ldc, problem.Alpha, beta, sums);
+                    problem.C + (i * problem.Ldc) + j, problem.Ldc, rows, problem.Alpha, beta, sums);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>columns[p·lanes + r] = op(A)[i + r, pc + p]</c> for r &lt; rows and 0 for rows ≤ r &lt; lanes, p &lt; depth: the
+    /// last rows of C, fewer than a vector, as one zero-padded vector per k step. Reads only those rows of A.
+    /// </summary>
+    private static unsafe void PadTallColumns<T>(in GemmProblem<T> problem, int i, int rows, int pc, int depth, int lanes, T* columns)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        new Span<T>(columns, depth * lanes).Clear();
+        if (problem.OpA == MatrixOp.Transpose)
+        {
+            // op(A)[i + r, pc + p] = A[pc + p, i + r]: k step p's values lie side by side in row pc + p of A.
+            for (int p = 0; p < depth; p++)
+            {
+                new ReadOnlySpan<T>(problem.A + ((pc + p) * problem.Lda) + i, rows).CopyTo(new Span<T>(columns + (p * lanes), rows));
+            }
+
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            T* row = problem.A + ((i + r) * problem.Lda) + pc;
+            for (int p = 0; p < depth; p++)
+            {
+                columns[(p * lanes) + r] = row[p];
             }
         }
     }
 
     /// <summary>
     /// One k block of a TRows-vector × width tile (width ≤ 4): <c>acc[r, q] = Σ_p column_p[r]·b[p·bK + q·bCol]</c>,
-    /// one FMA chain from 0 per element, then <c>c = acc·α + β·c</c> as <see cref="FoldNarrow"/> folds it.
+    /// one FMA chain from 0 per element, then <c>c = acc·α + β·c</c> as <see cref="FoldNarrow"/> folds it, for the
+    /// tile's first <paramref name="rows"/> rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void TallBlock<T, TVec, TOps, TRows>(
-        T* columns, nint columnStride, int depth, T* b, nint bK, nint bCol, int width, T* c, nint ldc, T alpha, T beta, T* sums)
+        T* columns, nint columnStride, int depth, T* b, nint bK, nint bCol, int width, T* c, nint ldc, int rows, T alpha, T beta, T* sums)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
@@ -159,26 +220,26 @@ public static partial class Gemm
             columns += columnStride;
         }
 
-        if (ldc == width && width <= 2)
+        if (ldc == width && width <= 2 && rows == TRows.Value * v)
         {
             FoldContiguous<T, TVec, TOps, TRows>(c00, c10, c20, c30, c01, c11, c21, c31, width == 2, c, alpha, beta);
             return;
         }
 
-        TallColumn<T, TVec, TOps, TRows>(c00, c10, c20, c30, c, ldc, alpha, beta, sums);
+        TallColumn<T, TVec, TOps, TRows>(c00, c10, c20, c30, c, ldc, rows, alpha, beta, sums);
         if (width > 1)
         {
-            TallColumn<T, TVec, TOps, TRows>(c01, c11, c21, c31, c + 1, ldc, alpha, beta, sums);
+            TallColumn<T, TVec, TOps, TRows>(c01, c11, c21, c31, c + 1, ldc, rows, alpha, beta, sums);
         }
 
         if (width > 2)
         {
-            TallColumn<T, TVec, TOps, TRows>(c02, c12, c22, c32, c + 2, ldc, alpha, beta, sums);
+            TallColumn<T, TVec, TOps, TRows>(c02, c12, c22, c32, c + 2, ldc, rows, alpha, beta, sums);
         }
 
         if (width > 3)
         {
-            TallColumn<T, TVec, TOps, TRows>(c03, c13, c23, c33, c + 3, ldc, alpha, beta, sums);
+            TallColumn<T, TVec, TOps, TRows>(c03, c13, c23, c33, c + 3, ldc, rows, alpha, beta, sums);
         }
     }
 
@@ -263,9 +324,9 @@ public static partial class Gemm
         GemmEpilogue.Update<TVec, T, TOps>(upper, c + TOps.Count, alpha, beta, overwrite);
     }
 
-    /// <summary>Folds one column's TRows vectors of sums into C's column at <paramref name="c"/>, row stride ldc, through <paramref name="sums"/>.</summary>
+    /// <summary>Folds the first <paramref name="rows"/> of one column's TRows vectors of sums into C's column at <paramref name="c"/>, row stride ldc, through <paramref name="sums"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void TallColumn<T, TVec, TOps, TRows>(TVec acc0, TVec acc1, TVec acc2, TVec acc3, T* c, nint ldc, T alpha, T beta, T* sums)
+    private static unsafe void TallColumn<T, TVec, TOps, TRows>(TVec acc0, TVec acc1, TVec acc2, TVec acc3, T* c, nint ldc, int rows, T alpha, T beta, T* sums)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TVec : struct
         where TOps : IVectorOps<TVec, T>
@@ -284,7 +345,7 @@ public static partial class Gemm
             TOps.Store(acc3, ref sums[3 * v]);
         }
 
-        for (int r = 0; r < TRows.Value * v; r++)
+        for (int r = 0; r < rows; r++)
         {
             FoldNarrow(c + (r * ldc), sums[r], T.Zero, hasSecond: false, alpha, beta);
         }
