@@ -129,7 +129,8 @@ public static partial class Gemm
     {
         GemmBlockSizes blocks = Blocks;
         long work = (long)problem.M * problem.N * problem.K;
-        if (strategy == GemmStrategy.Narrow || (strategy == GemmStrategy.Auto && problem.N <= NarrowColumns && problem.M <= NarrowMaxRows))
+        bool outer = strategy == GemmStrategy.Auto && OuterApplies(problem);
+        if (strategy == GemmStrategy.Narrow || (strategy == GemmStrategy.Auto && !outer && problem.N <= NarrowColumns && problem.M <= NarrowMaxRows))
         {
             RunNarrow(problem, blocks);
             return;
@@ -140,6 +141,7 @@ public static partial class Gemm
         {
             GemmStrategy.Direct => KernelKind.Direct,
             GemmStrategy.Tall => KernelKind.Tall,
+            _ when outer => KernelKind.Outer,
             GemmStrategy.Auto when problem.N <= NarrowColumns => KernelKind.Tall,
             GemmStrategy.Auto when work <= blocks.DirectMaxWork || (problem.OpB == MatrixOp.None && problem.N < packedColumns) => KernelKind.Direct,
             _ => KernelKind.Packed,
@@ -252,9 +254,12 @@ public static partial class Gemm
 
     /// <summary>Scratch bytes of a kind other than packed (which reserves its own).</summary>
     private static nuint ScratchBytes<T>(in GemmProblem<T> problem, KernelKind kind, GemmBlockSizes blocks)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-        kind == KernelKind.Tall ? TallScratchBytes(problem, blocks)
-        : DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N, problem.OpA).Cols) + (problem.OpB == MatrixOp.Transpose ? TransposedBBytes<T>(problem.K, problem.N) : 0);
+        where T : unmanaged, IBinaryFloatingPointIeee754<T> => kind switch
+        {
+            KernelKind.Tall => TallScratchBytes(problem, blocks),
+            KernelKind.Outer => 0,
+            _ => DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N, problem.OpA).Cols) + (problem.OpB == MatrixOp.Transpose ? TransposedBBytes<T>(problem.K, problem.N) : 0),
+        };
 
     /// <summary>The k × n copy of op(B) the unpacked path makes when op(B) = Bᵀ, rounded to the workspace's alignment.</summary>
     private static unsafe nuint TransposedBBytes<T>(int k, int n)
@@ -267,6 +272,9 @@ public static partial class Gemm
         Packed,
         Direct,
         Tall,
+
+        /// <summary>k = 1 (<see cref="RunOuter"/>), on the automatic path only.</summary>
+        Outer,
     }
 
     /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and a DirectRows × V tile of C.</summary>
@@ -286,6 +294,7 @@ public static partial class Gemm
         {
             KernelKind.Direct => (DirectRows, lanes),
             KernelKind.Tall => (TallRows<T>(opA), Math.Max(n, 1)),
+            KernelKind.Outer => (1, Math.Max(n, 1)),
             _ => (path.MicrokernelRows, path.MicrokernelVectors * lanes),
         };
     }
@@ -335,6 +344,9 @@ public static partial class Gemm
                     break;
                 case KernelKind.Tall:
                     RunTall<T, TVec, TOps>(_problem, _r0, _r1, _scratch, Blocks);
+                    break;
+                case KernelKind.Outer:
+                    RunOuter<T, TVec, TOps>(_problem, _r0, _r1);
                     break;
                 default:
                     RunPacked<T, TVec, TOps, TMicrokernel>(_problem, _r0, _r1, _c0, _c1, _workspace!, Blocks);
@@ -391,8 +403,9 @@ public static partial class Gemm
 internal enum GemmStrategy
 {
     /// <summary>
-    /// Narrow for at most four columns and eight rows, tall for at most four columns and more rows, unpacked for
-    /// other small problems (and, with op(B) = B, for any narrower than a packed tile), packed otherwise.
+    /// The outer-product kernel for k = 1 where it applies (see Gemm.Outer.cs), narrow for at most four columns and
+    /// eight rows, tall for at most four columns and more rows, unpacked for other small problems (and, with
+    /// op(B) = B, for any narrower than a packed tile), packed otherwise.
     /// </summary>
     Auto,
 
