@@ -174,10 +174,11 @@ internal interface IActivationKernels
     static virtual bool HasSlopeForward => false;
 
     /// <summary>
-    /// <c>P[r, :] += b</c> (none where b is empty), <c>Z = f(P)</c>, <c>S = f′(P)</c> over <c>[rows × cols]</c>, with the
-    /// bits of the bias add, <see cref="Forward"/> and <see cref="Backward"/> at dy = 1; where <see cref="HasSlopeForward"/> holds.
+    /// <c>P[r, :] += b</c> (none where b is empty; stored back only with <paramref name="keepP"/>), <c>Z = f(P)</c>,
+    /// <c>S = f′(P)</c> over <c>[rows × cols]</c>, with the bits of the bias add, <see cref="Forward"/> and
+    /// <see cref="Backward"/> at dy = 1; where <see cref="HasSlopeForward"/> holds.
     /// </summary>
-    static virtual void AddBiasWithSlope<T>(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope)
+    static virtual void AddBiasWithSlope<T>(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, bool keepP, T alpha, Span<T> z, Span<T> slope)
         where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
         throw new UnreachableException("The training forward checks HasSlopeForward first.");
 }
@@ -196,7 +197,7 @@ internal abstract class ActivationKernels<T>
 
     public abstract bool HasSlopeForward { get; }
 
-    public abstract void AddBiasWithSlope(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope);
+    public abstract void AddBiasWithSlope(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, bool keepP, T alpha, Span<T> z, Span<T> slope);
 }
 
 /// <summary><typeparamref name="TKernels"/>'s static kernels, instantiated for <typeparamref name="T"/>.</summary>
@@ -214,6 +215,6 @@ internal sealed class ActivationKernels<TKernels, T> : ActivationKernels<T>
 
     public override bool HasSlopeForward => TKernels.HasSlopeForward;
 
-    public override void AddBiasWithSlope(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope) =>
-        TKernels.AddBiasWithSlope(bias, rows, cols, p, alpha, z, slope);
+    public override void AddBiasWithSlope(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, bool keepP, T alpha, Span<T> z, Span<T> slope) =>
+        TKernels.AddBiasWithSlope(bias, rows, cols, p, keepP, alpha, z, slope);
 }

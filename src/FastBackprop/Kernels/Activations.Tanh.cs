@@ -56,9 +56,9 @@ public static partial class Activations
 
         public static bool HasSlopeForward => true;
 
-        public static void AddBiasWithSlope<T>(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, T alpha, Span<T> z, Span<T> slope)
+        public static void AddBiasWithSlope<T>(ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, bool keepP, T alpha, Span<T> z, Span<T> slope)
             where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
-            BiasDriver.AddBiasWithSlope(default(TanhSlopeOperator<T>), bias, rows, cols, p, z, slope);
+            BiasDriver.AddBiasWithSlope(default(TanhSlopeOperator<T>), bias, rows, cols, p, keepP, z, slope);
     }
 
     /// <summary>y = tanh(x); see <see cref="VectorMath.Tanh"/>.</summary>

@@ -32,10 +32,11 @@ internal static class BiasDriver
     /// is empty), then <c>z = f(p)</c> and <c>slope = f′(p)</c> by <paramref name="op"/>. Each element gets the bits of
     /// <see cref="AddBias"/> followed by the activation's forward and backward (dy = 1) kernels: the same addition and
     /// the same operator at the same width, in the body, the overlapping last vector or a padded short matrix.
-    /// Requires <c>p</c>, <c>z</c> and <c>slope</c> of <c>rows × cols ≥ 1</c> elements, <c>bias.Length</c> = cols or 0,
-    /// all disjoint.
+    /// Without <paramref name="keepP"/> the biased p is only used, not stored: a step that keeps z and f′ reads
+    /// neither again (one store of three fewer per element). Requires <c>p</c>, <c>z</c> and <c>slope</c> of
+    /// <c>rows × cols ≥ 1</c> elements, <c>bias.Length</c> = cols or 0, all disjoint.
     /// </summary>
-    public static void AddBiasWithSlope<TOp, T>(TOp op, ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, Span<T> z, Span<T> slope)
+    public static void AddBiasWithSlope<TOp, T>(TOp op, ReadOnlySpan<T> bias, int rows, int cols, Span<T> p, bool keepP, Span<T> z, Span<T> slope)
         where TOp : struct, ISlopeOperator<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -44,6 +45,7 @@ internal static class BiasDriver
             ref MemoryMarshal.GetReference(bias),
             !bias.IsEmpty,
             ref MemoryMarshal.GetReference(p),
+            keepP,
             ref MemoryMarshal.GetReference(z),
             ref MemoryMarshal.GetReference(slope),
             (nuint)rows,
@@ -152,17 +154,19 @@ internal static class BiasDriver
         private readonly ref T _bias;
         private readonly bool _hasBias;
         private readonly ref T _p;
+        private readonly bool _keepP;
         private readonly ref T _z;
         private readonly ref T _slope;
         private readonly nuint _rows;
         private readonly nuint _cols;
 
-        public BiasSlopeLoop(TOp op, ref T bias, bool hasBias, ref T p, ref T z, ref T slope, nuint rows, nuint cols)
+        public BiasSlopeLoop(TOp op, ref T bias, bool hasBias, ref T p, bool keepP, ref T z, ref T slope, nuint rows, nuint cols)
         {
             _op = op;
             _bias = ref bias;
             _hasBias = hasBias;
             _p = ref p;
+            _keepP = keepP;
             _z = ref z;
             _slope = ref slope;
             _rows = rows;
@@ -241,7 +245,11 @@ internal static class BiasDriver
                 }
 
                 TVec y = _op.Invoke<TOps, TVec>(x, out TVec derivative);
-                TOps.Store(x, ref Unsafe.Add(ref p, at));
+                if (_keepP)
+                {
+                    TOps.Store(x, ref Unsafe.Add(ref p, at));
+                }
+
                 TOps.Store(y, ref Unsafe.Add(ref z, at));
                 TOps.Store(derivative, ref Unsafe.Add(ref slope, at));
                 if (final)
@@ -276,7 +284,11 @@ internal static class BiasDriver
             Run<TOps, TVec>(
                 ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(z), ref MemoryMarshal.GetReference(slope),
                 (nuint)count, ref MemoryMarshal.GetReference(window), (nuint)count);
-            p[..(int)length].CopyTo(MemoryMarshal.CreateSpan(ref _p, (int)length));
+            if (_keepP)
+            {
+                p[..(int)length].CopyTo(MemoryMarshal.CreateSpan(ref _p, (int)length));
+            }
+
             z[..(int)length].CopyTo(MemoryMarshal.CreateSpan(ref _z, (int)length));
             slope[..(int)length].CopyTo(MemoryMarshal.CreateSpan(ref _slope, (int)length));
         }

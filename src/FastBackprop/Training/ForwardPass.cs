@@ -26,9 +26,13 @@ internal static class ForwardPass<T>
     /// <see cref="ActivationInfo.HasSlopeForward"/> activations; null per layer or as a whole where not wanted. P_l
     /// and Z_l get the same bits either way.
     /// </param>
+    /// <param name="keepPre">
+    /// Whether a layer with a slope stores P_l (with its bias) into <paramref name="pre"/>; without, pre[l] keeps X·W
+    /// before the bias, for a pass whose backward reads only Z_l and f′(P_l).
+    /// </param>
     public static void Run(
         MlpArchitecture architecture, ReadOnlySpan<T> parameters, int[] weightOffset, int[] biasOffset,
-        T[][] pre, T[][] post, ReadOnlySpan<T> x, int rows, int threads, T[]?[]? slope = null)
+        T[][] pre, T[][] post, ReadOnlySpan<T> x, int rows, int threads, T[]?[]? slope = null, bool keepPre = true)
     {
         ReadOnlySpan<T> input = x;
         for (int l = 0; l < architecture.Layers.Count; l++)
@@ -47,7 +51,7 @@ internal static class ForwardPass<T>
                 // P[r, :] += b, Z = f(P), S = f′(P) in one pass
                 ReadOnlySpan<T> bias = layer.HasBias ? parameters.Slice(biasOffset[l], outputs) : [];
                 ActivationInfo.Of(layer.Activation.Kind).Kernels<T>().AddBiasWithSlope(
-                    bias, rows, outputs, p, T.CreateTruncating(layer.Activation.Alpha), z, layerSlope.AsSpan(0, rows * outputs));
+                    bias, rows, outputs, p, keepPre, T.CreateTruncating(layer.Activation.Alpha), z, layerSlope.AsSpan(0, rows * outputs));
                 input = z;
                 continue;
             }

@@ -130,7 +130,8 @@ public sealed partial class Mlp<T>
 
     private void Forward(Workspace<T> workspace, ReadOnlySpan<T> x, int rows)
     {
-        ForwardPass<T>.Run(Architecture, _parameters, _weightOffset, _biasOffset, workspace.Pre, workspace.Post, x, rows, _threads, workspace.Slope);
+        // P_l is read again only by the diagnostics where f′(P_l) is kept (Backward below).
+        ForwardPass<T>.Run(Architecture, _parameters, _weightOffset, _biasOffset, workspace.Pre, workspace.Post, x, rows, _threads, workspace.Slope, keepPre: _collectsDiagnostics);
         if (ReferenceEquals(workspace, _training))
         {
             _lastRows = rows;

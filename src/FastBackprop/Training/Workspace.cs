@@ -8,7 +8,8 @@ namespace FastBackprop.Training;
 /// <c>Pre[l]</c> holds P_l = X·W + b and <c>Post[l]</c> holds Z_l = f(P_l) (the same array when f is Identity),
 /// <c>Delta[l]</c> holds ∂J/∂Z_l and then, in place, ∂J/∂P_l, and in a training workspace <c>Slope[l]</c> holds
 /// f′(P_l) where the activation computes it with f (<see cref="ActivationInfo.HasSlopeForward"/>), else null; all
-/// <c>[Capacity × n_l]</c> row-major.
+/// <c>[Capacity × n_l]</c> row-major. Where Slope[l] is kept and no diagnostics are collected, the training forward
+/// leaves X·W in Pre[l] without adding b, since nothing reads P_l again.
 /// </summary>
 internal sealed class Workspace<T> : IDisposable
     where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -127,8 +127,11 @@ public class ElementwiseBoundsTests
                     using var z = Filled<T>(n, flushWithStart, 2);
                     using var slope = Filled<T>(n, flushWithStart, 3);
                     using var bias = Filled<T>(cols, flushWithStart, 4);
-                    info.Kernels<T>().AddBiasWithSlope(bias.Span, rows, cols, p.Span, T.Zero, z.Span, slope.Span);
-                    info.Kernels<T>().AddBiasWithSlope([], rows, cols, p.Span, T.Zero, z.Span, slope.Span);
+                    foreach (bool keepP in new[] { true, false })
+                    {
+                        info.Kernels<T>().AddBiasWithSlope(bias.Span, rows, cols, p.Span, keepP, T.Zero, z.Span, slope.Span);
+                        info.Kernels<T>().AddBiasWithSlope([], rows, cols, p.Span, keepP, T.Zero, z.Span, slope.Span);
+                    }
                 }
             }
         }

@@ -115,15 +115,19 @@ public class SlopeForwardTests
                 Activations.Forward<T>(info.Default, expectedP, expectedZ);
                 Activations.Backward<T>(info.Default, expectedP, ones, expectedSlope);
 
-                T[] p = (T[])input.Clone();
-                T[] z = new T[n];
-                T[] slope = new T[n];
-                info.Kernels<T>().AddBiasWithSlope(withBias ? bias : [], rows, cols, p, T.Zero, z, slope);
+                foreach (bool keepP in new[] { true, false })
+                {
+                    T[] p = (T[])input.Clone();
+                    T[] z = new T[n];
+                    T[] slope = new T[n];
+                    info.Kernels<T>().AddBiasWithSlope(withBias ? bias : [], rows, cols, p, keepP, T.Zero, z, slope);
 
-                string where = $"{kind} {typeof(T).Name} {rows}×{cols} bias {withBias} on {SimdInfo.ActivePath}";
-                AssertSameBits(expectedP, p, "P", where);
-                AssertSameBits(expectedZ, z, "Z", where);
-                AssertSameBits(expectedSlope, slope, "f′", where);
+                    // Without keepP, P is read and left as it was.
+                    string where = $"{kind} {typeof(T).Name} {rows}×{cols} bias {withBias} keepP {keepP} on {SimdInfo.ActivePath}";
+                    AssertSameBits(keepP ? expectedP : input, p, "P", where);
+                    AssertSameBits(expectedZ, z, "Z", where);
+                    AssertSameBits(expectedSlope, slope, "f′", where);
+                }
             }
         }
     }

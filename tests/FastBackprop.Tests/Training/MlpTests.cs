@@ -238,6 +238,23 @@ public class MlpTests
         Assert.Equal(0, network.TakeDiagnostics()[1].Steps);
     }
 
+    /// <summary>
+    /// A tanh layer keeps f′ from its forward pass, which then stores P only for the diagnostics: they must see the
+    /// bias. Zero weights and b = (50, 0) make unit 0 saturated by its bias alone.
+    /// </summary>
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Adam)]
+    public void Diagnostics_of_a_layer_that_keeps_its_slope_see_the_bias(OptimizerKind optimizer)
+    {
+        var architecture = new MlpArchitecture(2, [new DenseLayer(2, Activation.Tanh), new DenseLayer(2, Activation.Identity)], LossKind.SoftmaxCrossEntropy);
+        using var network = new Mlp<float>(architecture, new OptimizerSettings(optimizer, 1e-9), 4, 0) { CollectsDiagnostics = true };
+        Networks.Set(network.Weights(0), 0, 0, 0, 0);
+        Networks.Set(network.Bias(0), 50, 0);
+        network.TrainStep([1f, 2f, -1f, 0.5f], [0, 1], 2);
+        Assert.Equal(0.5, network.TakeDiagnostics()[0].SaturatedFraction, 12);
+    }
+
     [Fact]
     public void Bad_batch_arguments_throw_naming_the_parameter()
     {
