@@ -129,8 +129,8 @@ public static partial class Gemm
     {
         GemmBlockSizes blocks = Blocks;
         long work = (long)problem.M * problem.N * problem.K;
-        bool outer = strategy == GemmStrategy.Auto && OuterApplies(problem);
-        if (strategy == GemmStrategy.Narrow || (strategy == GemmStrategy.Auto && !outer && problem.N <= NarrowColumns && problem.M <= NarrowMaxRows))
+        bool shortK = strategy == GemmStrategy.Auto && ShortKApplies(problem);
+        if (strategy == GemmStrategy.Narrow || (strategy == GemmStrategy.Auto && !shortK && problem.N <= NarrowColumns && problem.M <= NarrowMaxRows))
         {
             RunNarrow(problem, blocks);
             return;
@@ -141,7 +141,7 @@ public static partial class Gemm
         {
             GemmStrategy.Direct => KernelKind.Direct,
             GemmStrategy.Tall => KernelKind.Tall,
-            _ when outer => KernelKind.Outer,
+            _ when shortK => KernelKind.ShortK,
             GemmStrategy.Auto when problem.N <= NarrowColumns => KernelKind.Tall,
             GemmStrategy.Auto when work <= blocks.DirectMaxWork || (problem.OpB == MatrixOp.None && problem.N < packedColumns) => KernelKind.Direct,
             _ => KernelKind.Packed,
@@ -257,7 +257,7 @@ public static partial class Gemm
         where T : unmanaged, IBinaryFloatingPointIeee754<T> => kind switch
         {
             KernelKind.Tall => TallScratchBytes(problem, blocks),
-            KernelKind.Outer => 0,
+            KernelKind.ShortK => 0,
             _ => DirectScratchBytes<T>(problem.K, Units<T>(KernelKind.Direct, problem.N, problem.OpA).Cols) + (problem.OpB == MatrixOp.Transpose ? TransposedBBytes<T>(problem.K, problem.N) : 0),
         };
 
@@ -273,8 +273,8 @@ public static partial class Gemm
         Direct,
         Tall,
 
-        /// <summary>k = 1 (<see cref="RunOuter"/>), on the automatic path only.</summary>
-        Outer,
+        /// <summary>k of 1 or 2 (<see cref="RunShortK"/>), on the automatic path only.</summary>
+        ShortK,
     }
 
     /// <summary>Scratch of the unpacked path: a zero-padded k × V strip of B's last columns and a DirectRows × V tile of C.</summary>
@@ -294,7 +294,7 @@ public static partial class Gemm
         {
             KernelKind.Direct => (DirectRows, lanes),
             KernelKind.Tall => (TallRows<T>(opA), Math.Max(n, 1)),
-            KernelKind.Outer => (1, Math.Max(n, 1)),
+            KernelKind.ShortK => (1, Math.Max(n, 1)),
             _ => (path.MicrokernelRows, path.MicrokernelVectors * lanes),
         };
     }
@@ -345,8 +345,8 @@ public static partial class Gemm
                 case KernelKind.Tall:
                     RunTall<T, TVec, TOps>(_problem, _r0, _r1, _scratch, Blocks);
                     break;
-                case KernelKind.Outer:
-                    RunOuter<T, TVec, TOps>(_problem, _r0, _r1);
+                case KernelKind.ShortK:
+                    RunShortK<T, TVec, TOps>(_problem, _r0, _r1);
                     break;
                 default:
                     RunPacked<T, TVec, TOps, TMicrokernel>(_problem, _r0, _r1, _c0, _c1, _workspace!, Blocks);
@@ -403,7 +403,7 @@ public static partial class Gemm
 internal enum GemmStrategy
 {
     /// <summary>
-    /// The outer-product kernel for k = 1 where it applies (see Gemm.Outer.cs), narrow for at most four columns and
+    /// The short-k kernel for k = 1 and, below eight rows, k = 2 where it applies (see Gemm.ShortK.cs), narrow for at most four columns and
     /// eight rows, tall for at most four columns and more rows, unpacked for other small problems (and, with
     /// op(B) = B, for any narrower than a packed tile), packed otherwise.
     /// </summary>

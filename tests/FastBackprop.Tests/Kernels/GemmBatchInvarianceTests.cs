@@ -9,12 +9,12 @@ public sealed class GemmBatchInvarianceTests
 {
     /// <summary>
     /// (n, k) classes: narrow-eligible (n ≤ 4), narrower than a packed tile (unpacked at any m), wide (packed from
-    /// moderate m), k within one k block or over several (KC is 128 on AVX-512, 256 elsewhere), and k = 1 (the
-    /// outer-product kernel where op(B)'s row is contiguous, the others where it is not).
+    /// moderate m), k within one k block or over several (KC is 128 on AVX-512, 256 elsewhere), and k = 1 or 2 (the
+    /// short-k kernel at k = 1 where op(B)'s row is contiguous, at k = 2 below eight rows; the others elsewhere).
     /// </summary>
     public static TheoryData<int, int> Shapes => new()
     {
-        { 2, 1 }, { 500, 1 }, { 1, 2 }, { 2, 500 }, { 3, 37 }, { 4, 300 }, { 10, 256 }, { 16, 64 }, { 70, 300 }, { 130, 129 }, { 256, 784 }, { 784, 256 },
+        { 2, 1 }, { 500, 1 }, { 1, 2 }, { 500, 2 }, { 2, 500 }, { 3, 37 }, { 4, 300 }, { 10, 256 }, { 16, 64 }, { 70, 300 }, { 130, 129 }, { 256, 784 }, { 784, 256 },
     };
 
     private static readonly int[] RowCounts =
