@@ -50,11 +50,11 @@ public static partial class Gemm
 
     /// <summary>
     /// Rows r0..r1 of C: whole tiles, then single vectors of rows, then the last rows (fewer than a vector). Within
-    /// one k block those take one vector zero-padded past them: at k = 1 the narrow path spent ≈ 14 ns a row, and the
-    /// padded tile took TN 500×1×2 (the batch-1 weight gradient of 2-500-2's output layer) from 224–236 to 205 ns,
-    /// TN 500×64×2 from 2.25 to 2.0–2.06 µs (Zen 4, AVX-512). Over several k blocks the tile runs them one after
-    /// the other, and the narrow path, which runs up to four at once, stays faster (NN 100×500×2 6.4–6.6 µs against
-    /// 7.3–7.6 with the tile).
+    /// one k block those take one vector zero-padded past them, where the narrow path spent ≈ 14 ns a row at k = 1:
+    /// TN 500×64×2 (2-500-2's output-layer weight gradient at batch 64) 2.25 → 2.0–2.06 µs, TN 20×1×3 134 → 105 ns
+    /// (Zen 4, AVX-512; a k = 1 product of one or two columns end to end takes the short-k path instead). Over
+    /// several k blocks the tile runs them one after the other, and the narrow path, which runs up to four at once,
+    /// stays faster (NN 100×500×2 6.4–6.6 µs against 7.3–7.6 with the tile).
     /// </summary>
     private static unsafe void RunTall<T, TVec, TOps>(in GemmProblem<T> problem, int r0, int r1, byte* scratch, GemmBlockSizes blocks)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

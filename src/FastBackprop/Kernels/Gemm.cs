@@ -403,9 +403,9 @@ public static partial class Gemm
 internal enum GemmStrategy
 {
     /// <summary>
-    /// The short-k kernel for k = 1 and, below eight rows, k = 2 where it applies (see Gemm.ShortK.cs), narrow for at most four columns and
-    /// eight rows, tall for at most four columns and more rows, unpacked for other small problems (and, with
-    /// op(B) = B, for any narrower than a packed tile), packed otherwise.
+    /// The short-k kernel for k = 1 and, below eight rows, k = 2 where it applies (see Gemm.ShortK.cs), narrow for
+    /// at most four columns and eight rows, tall for at most four columns and more rows, unpacked for other small
+    /// problems (and, with op(B) = B, for any narrower than a packed tile), packed otherwise.
     /// </summary>
     Auto,
 
