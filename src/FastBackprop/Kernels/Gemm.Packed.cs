@@ -55,6 +55,10 @@ public static partial class Gemm
         // AVX2, where B is packed for every call; packed in the kernel, 317 → 302 µs (Zen 3). A transposed B is packed
         // beforehand, as is a partial last panel (zero-padded).
         bool kernelPacksB = problem.OpB == MatrixOp.None && !directB;
+
+        // op(A) = Aᵀ: a whole micro-panel's k step is MR values side by side in one row of A, so the kernel reads them
+        // where they lie, row stride lda, where few column tiles share each panel (DirectAMaxColumns).
+        bool directA = problem.OpA == MatrixOp.Transpose && c1 - c0 <= DirectAMaxColumns;
         for (int jc = c0; jc < c1; jc += ncMax)
         {
             int nc = Math.Min(ncMax, c1 - jc);
@@ -67,7 +71,13 @@ public static partial class Gemm
                 for (int ic = r0; ic < r1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, r1 - ic);
-                    PackA<T, TVec, TOps>(problem, ic, mc, pc, kc, mr, packedA);
+                    // With directA only a partial last panel is packed (zero-padded), at the start of packed A.
+                    int inPlaceRows = directA ? mc - (mc % mr) : 0;
+                    if (inPlaceRows < mc)
+                    {
+                        PackA<T, TVec, TOps>(problem, ic + inPlaceRows, mc - inPlaceRows, pc, kc, mr, packedA);
+                    }
+
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
@@ -80,7 +90,9 @@ public static partial class Gemm
                         {
                             int rows = Math.Min(mr, mc - ir);
                             int kernelRows = TileRows(rows);
-                            T* aPanel = packedA + (ir * kc);
+                            bool inPlace = ir < inPlaceRows;
+                            T* aPanel = inPlace ? problem.A + (pc * problem.Lda) + ic + ir : packedA + ((ir - inPlaceRows) * kc);
+                            nint aStride = inPlace ? problem.Lda : mr;
                             T* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             bool edge = rows < kernelRows || cols < nr;
                             T* target = edge ? tile : cTile;
@@ -96,11 +108,11 @@ public static partial class Gemm
 
                             if (packsPanel && ir == 0)
                             {
-                                RunTile<T, TKernel, PackBPanel>(kernelRows, kc, aPanel, bSource, problem.Ldb, bPanel, target, ldTarget, problem.Alpha, beta);
+                                RunTile<T, TKernel, PackBPanel>(kernelRows, kc, aPanel, aStride, bSource, problem.Ldb, bPanel, target, ldTarget, problem.Alpha, beta);
                             }
                             else
                             {
-                                RunTile<T, TKernel, KeepBPanel>(kernelRows, kc, aPanel, bPanel, bStride, null, target, ldTarget, problem.Alpha, beta);
+                                RunTile<T, TKernel, KeepBPanel>(kernelRows, kc, aPanel, aStride, bPanel, bStride, null, target, ldTarget, problem.Alpha, beta);
                             }
 
                             if (edge)
@@ -124,24 +136,34 @@ public static partial class Gemm
     /// </summary>
     private static int TileRows(int rows) => rows > 4 ? 6 : rows > 2 ? 4 : 2;
 
+    /// <summary>
+    /// Most columns of C for which the packed path reads op(A) = Aᵀ's whole micro-panels in place instead of packing
+    /// them: each k step's MR values lie in one line of A, and the pack (4–5 % of TN 784×64×256) pays off only when
+    /// many column tiles reuse the panel. AVX-512, Zen 4, Stopwatch, min of three interleaved runs, packed → in place:
+    /// TN 784×64×256 (the weight gradient of 784-256-10 at batch 64) 243 → 235 µs, TN 784×256×256 974 → 929 µs, the
+    /// 784-256-10 batch-64 step 510–514 → 500–505 µs, 512³ 2514 → 2476 µs, but 1024³ 20.95–21.2 → 21.3–21.5 ms; on
+    /// AVX2 TN 784×64×256 255–258 → 247–252 µs and 512³ 2652–2703 → 2732–2892 µs. The same values in the same FMAs.
+    /// </summary>
+    private const int DirectAMaxColumns = 256;
+
     /// <summary>The kernel's body for <paramref name="rows"/> (6, 4 or 2, from <see cref="TileRows"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void RunTile<T, TKernel, TCopy>(int rows, nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+    private static unsafe void RunTile<T, TKernel, TCopy>(int rows, nint kc, T* a, nint lda, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : IGemmMicrokernel<T>
         where TCopy : struct, IBPanelCopy
     {
         if (rows == 6)
         {
-            TKernel.Run<TCopy, Rows6>(kc, a, b, ldb, packedB, c, ldc, alpha, beta);
+            TKernel.Run<TCopy, Rows6>(kc, a, lda, b, ldb, packedB, c, ldc, alpha, beta);
         }
         else if (rows == 4)
         {
-            TKernel.Run<TCopy, Rows4>(kc, a, b, ldb, packedB, c, ldc, alpha, beta);
+            TKernel.Run<TCopy, Rows4>(kc, a, lda, b, ldb, packedB, c, ldc, alpha, beta);
         }
         else
         {
-            TKernel.Run<TCopy, Rows2>(kc, a, b, ldb, packedB, c, ldc, alpha, beta);
+            TKernel.Run<TCopy, Rows2>(kc, a, lda, b, ldb, packedB, c, ldc, alpha, beta);
         }
     }
 

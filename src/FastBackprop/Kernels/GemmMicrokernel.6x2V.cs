@@ -20,7 +20,7 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
     // Never inlined itself: dynamic PGO inlined the 6×2V kernel into RunPacked's hot call site after ~2 s, where its own
     // callees stopped inlining and the tile spilled (NN 64×784×256 on two threads, AVX2: 140 µs → 1.5 ms per call).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Run<TCopy, TRows>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+    public static void Run<TCopy, TRows>(nint kc, T* a, nint lda, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
         where TCopy : struct, IBPanelCopy
         where TRows : struct, IRowCount
     {
@@ -72,7 +72,7 @@ internal readonly unsafe struct GemmMicrokernel6x2V<TVec, T, TOps> : IGemmMicrok
                 c51 = TOps.MultiplyAdd(ar, b1, c51);
             }
 
-            a += 6;
+            a += lda;
             b += ldb;
         }
 

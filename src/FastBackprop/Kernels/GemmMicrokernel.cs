@@ -6,8 +6,9 @@ namespace FastBackprop;
 /// The contract of a packed GEMM microkernel: <c>C[MR × NR] = α·Ã·B̃ + β·C</c> for one register tile.
 /// </summary>
 /// <remarks>
-/// <para>Ã is an MR-row micro-panel of packed A: for p = 0..kc−1, the MR values <c>op(A)[i₀ + r, p₀ + p]</c>
-/// (r = 0..MR−1) are contiguous, at <c>a[p·MR + r]</c>. B̃ is an NR-column micro-panel: row p holds
+/// <para>Ã is an MR-row micro-panel of A: for p = 0..kc−1, the MR values <c>op(A)[i₀ + r, p₀ + p]</c>
+/// (r = 0..MR−1) are contiguous, at <c>a[p·lda + r]</c>, lda = MR in packed A or A's own row stride where a whole
+/// panel of op(A) = Aᵀ is read in place. B̃ is an NR-column micro-panel: row p holds
 /// <c>op(B)[p₀ + p, j₀ + j]</c> at <c>b[p·ldb + j]</c>, ldb = NR in packed B or B's own row stride where a whole
 /// panel is read in place (or packed by this kernel as it reads it, <see cref="PackBPanel"/>). Rows and columns past the matrix edge are packed as zeros, so the kernel always computes
 /// whole rows of NR (6, 4 or 2 of them); the driver routes edge tiles through a scratch tile.</para>
@@ -33,7 +34,7 @@ internal unsafe interface IGemmMicrokernel<T>
     /// <see cref="PackBPanel"/> the kernel also stores each B row it loads at <c>packedB[p·NR]</c>, so that the first
     /// tile down a column of tiles packs the micro-panel the others read.
     /// </summary>
-    static abstract void Run<TCopy, TRows>(nint kc, T* a, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
+    static abstract void Run<TCopy, TRows>(nint kc, T* a, nint lda, T* b, nint ldb, T* packedB, T* c, nint ldc, T alpha, T beta)
         where TCopy : struct, IBPanelCopy
         where TRows : struct, IRowCount;
 }
