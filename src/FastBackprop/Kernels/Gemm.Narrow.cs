@@ -5,9 +5,9 @@ namespace FastBackprop;
 public static partial class Gemm
 {
     /// <summary>
-    /// C = α·op(A)·op(B) + β·C for n ≤ 4 columns, each row's dot products of length k in registers: the path of a
-    /// batch-1 output layer (1 × 500 · 500 × 2) and its weight gradient (500 × 1 · 1 × 2), where a vector of 16
-    /// lanes would hold 2 useful ones. With op(B) = B a chunk is one <see cref="Vector128{T}"/> of columns (four
+    /// C = α·op(A)·op(B) + β·C for n ≤ 4 columns and at most eight rows, each row's dot products of length k in
+    /// registers: the path of a batch-1 output layer (1 × 500 · 500 × 2), where a vector of 16 lanes across C's
+    /// columns would hold 2 useful ones (its weight gradient, 500 × 1 · 1 × 2, takes the short-k path). With op(B) = B a chunk is one <see cref="Vector128{T}"/> of columns (four
     /// floats or two doubles, <see cref="NarrowRowsByColumns{T}"/>); otherwise, and on the scalar path, four
     /// columns of scalar chains (<see cref="NarrowBlocks"/>). Same arithmetic per element as the vector kernels
     /// (<see cref="KBlocking"/>), so a row's bits do not depend on whether its call took this path.
